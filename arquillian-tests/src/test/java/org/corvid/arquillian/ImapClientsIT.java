@@ -1,0 +1,110 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Independent IMAP clients (Jakarta Mail / Angus, Python's imaplib) logging in to the deployed EAR. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ImapClientsIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    private static Store store(boolean starttls) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("mail.imap.connectiontimeout", "10000");
+        p.setProperty("mail.imap.timeout", "10000");
+        if (starttls) {
+            p.setProperty("mail.imap.starttls.enable", "true");
+            p.setProperty("mail.imap.starttls.required", "true");
+            p.setProperty("mail.imap.ssl.trust", "*");
+            p.setProperty("mail.imap.ssl.checkserveridentity", "false");
+        }
+        return Session.getInstance(p).getStore("imap");
+    }
+
+    @Test
+    void jakartaMailLogsInAndOut() throws Exception {
+        Store store = store(false);
+        store.connect(TestServer.HOST, TestServer.IMAP, "alice", "alice");
+        assertTrue(store.isConnected());
+        store.close();
+        assertTrue(!store.isConnected());
+    }
+
+    @Test
+    void jakartaMailLogsInOverStartTls() throws Exception {
+        Store store = store(true);
+        store.connect(TestServer.HOST, TestServer.IMAP, "bob", "bob");
+        assertTrue(store.isConnected());
+        store.close();
+    }
+
+    @Test
+    void jakartaMailWrongPasswordIsRefused() throws Exception {
+        Store store = store(false);
+        assertThrows(AuthenticationFailedException.class,
+                () -> store.connect(TestServer.HOST, TestServer.IMAP, "alice", "not-alice"));
+    }
+
+    @Test
+    void pythonImaplibLogsInWithStartTls() throws Exception {
+        assumeTrue(new File("/usr/bin/python3").canExecute() || onPath("python3"),
+                "python3 is not installed: skipping the imaplib interoperability test");
+        String script = String.join("\n",
+                "import imaplib, ssl, sys",
+                "h, p = sys.argv[1], int(sys.argv[2])",
+                "m = imaplib.IMAP4(h, p)",
+                "print('caps', ' '.join(m.capabilities))",
+                "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE",
+                "m.starttls(ssl_context=ctx)",
+                "typ, data = m.login('alice', 'alice')",
+                "print('login', typ, data[0].decode())",
+                "typ, data = m.noop()",
+                "print('noop', typ)",
+                "try:",
+                "    imaplib.IMAP4(h, p).login('alice', 'wrong')",
+                "    print('wrong-password accepted')",
+                "except imaplib.IMAP4.error as e:",
+                "    print('wrong-password refused', e)",
+                "print('logout', m.logout()[0])");
+        Process proc = new ProcessBuilder("python3", "-c", script, TestServer.HOST, String.valueOf(TestServer.IMAP))
+                .redirectErrorStream(true).start();
+        assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, proc.exitValue(), out);
+        assertTrue(out.contains("caps IMAP4REV1 LITERAL+ ID SASL-IR STARTTLS AUTH=PLAIN"), out);
+        assertTrue(out.contains("login OK"), out);
+        assertTrue(out.contains("noop OK"), out);
+        assertTrue(out.contains("wrong-password refused"), out);
+        assertTrue(out.contains("logout BYE"), out);
+    }
+
+    private static boolean onPath(String exe) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(dir, exe).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

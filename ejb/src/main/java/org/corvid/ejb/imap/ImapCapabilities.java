@@ -1,0 +1,31 @@
+package org.corvid.ejb.imap;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.SessionState;
+
+/**
+ * The capability list a connection is offered, which depends on its state. Only what works is advertised;
+ * each capability here has its handler in {@link ImapMdb}.
+ */
+final class ImapCapabilities {
+    private ImapCapabilities() {
+    }
+
+    static String of(Connection c, boolean allowPlaintext) {
+        List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID"));
+        if (c.state() == SessionState.NOT_AUTHENTICATED) {
+            caps.add("SASL-IR");
+            if (c.isTlsAvailable()) {
+                caps.add("STARTTLS");
+            }
+            if (allowPlaintext || c.isSecure()) {
+                caps.add("AUTH=PLAIN");
+            } else {
+                caps.add("LOGINDISABLED");
+            }
+        }
+        return String.join(" ", caps);
+    }
+}

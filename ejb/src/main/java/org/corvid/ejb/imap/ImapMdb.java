@@ -1,0 +1,208 @@
+package org.corvid.ejb.imap;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ActivationConfigProperty;
+import jakarta.ejb.EJB;
+import jakarta.ejb.MessageDriven;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.time.Duration;
+import java.util.List;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.ejb.security.Authenticator;
+import org.corvid.ejb.security.SaslPlain;
+import org.corvid.jca.api.Command;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.ImapListener;
+import org.corvid.jca.api.OnConnect;
+import org.corvid.jca.api.SessionState;
+import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.api.Value;
+import org.jboss.ejb3.annotation.ResourceAdapter;
+import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+import org.wildfly.security.auth.server.SecurityIdentity;
+
+/**
+ * IMAP commands (RFC 9051 / 3501). Each method is one command; the adapter has already checked the
+ * protocol state. Methods run without a transaction: services they call commit before a reply is written,
+ * so an {@code OK} always follows a durable change.
+ */
+@MessageDriven(name = "ImapMdb", activationConfig = {
+        @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.imap.ImapMdb"),
+        @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.imap.port:1143}"),
+        @ActivationConfigProperty(propertyName = "bindAddress", propertyValue = "${corvid.bind.address:0.0.0.0}"),
+        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "${corvid.imap.idle-timeout:1800}"),
+        @ActivationConfigProperty(propertyName = "maxConnections", propertyValue = "${corvid.imap.max-connections:10000}"),
+        @ActivationConfigProperty(propertyName = "maxLineLengthBeforeAuth", propertyValue = "${corvid.imap.max-line-before-auth:8192}"),
+        @ActivationConfigProperty(propertyName = "maxLineLength", propertyValue = "${corvid.imap.max-line:65536}"),
+        @ActivationConfigProperty(propertyName = "maxLiteralSizeBeforeAuth", propertyValue = "${corvid.imap.max-literal-before-auth:8192}"),
+        @ActivationConfigProperty(propertyName = "maxLiteralSize", propertyValue = "${corvid.imap.max-literal:67108864}"),
+        @ActivationConfigProperty(propertyName = "tlsEnabled", propertyValue = "${corvid.tls.enabled:true}"),
+        @ActivationConfigProperty(propertyName = "keystorePath", propertyValue = "${corvid.tls.keystore:}"),
+        @ActivationConfigProperty(propertyName = "keystorePassword", propertyValue = "${corvid.tls.keystore-password:}"),
+})
+@ResourceAdapter("corvid.ear#corvid-jca.rar")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+@PermitAll
+@SecurityDomain("corvid")
+public class ImapMdb implements ImapListener {
+    private static final Logger LOG = Logger.getLogger(ImapMdb.class);
+
+    @EJB
+    private NodeConfig node;
+
+    @EJB
+    private Authenticator authenticator;
+
+    @OnConnect
+    public void greet(Connection c) {
+        c.write("* OK [CAPABILITY " + capabilities(c) + "] " + node.serverName() + " Corvid IMAP " + node.version()
+                + " server ready");
+    }
+
+    @Command("CAPABILITY")
+    public void capability(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD CAPABILITY takes no arguments");
+            return;
+        }
+        c.write("* CAPABILITY " + capabilities(c));
+        c.write(r.tag() + " OK Completed");
+    }
+
+    @Command("NOOP")
+    public void noop(TaggedRequest r, Connection c) {
+        c.write(r.args().isEmpty() ? r.tag() + " OK Completed" : r.tag() + " BAD NOOP takes no arguments");
+    }
+
+    @Command("LOGOUT")
+    public void logout(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD LOGOUT takes no arguments");
+            return;
+        }
+        c.write("* BYE LOGOUT received");
+        c.write(r.tag() + " OK Completed");
+        c.setState(SessionState.LOGOUT);
+    }
+
+    /** RFC 2971: the client's parameters are accepted (and not logged); ours are returned. */
+    @Command("ID")
+    public void id(TaggedRequest r, Connection c) {
+        if (r.args().size() != 1 || !validIdParameters(r.args().get(0))) {
+            c.write(r.tag() + " BAD ID takes NIL or a list of field/value pairs");
+            return;
+        }
+        c.write("* ID (\"name\" \"Corvid\" \"version\" \"" + node.version() + "\" \"vendor\" \"Corvid\")");
+        c.write(r.tag() + " OK Completed");
+    }
+
+    private static boolean validIdParameters(Value v) {
+        if (v == Value.Nil.NIL) {
+            return true;
+        }
+        if (!(v instanceof Value.ListValue list) || list.items().size() % 2 != 0 || list.items().size() > 60) {
+            return false;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            Value item = list.items().get(i);
+            boolean string = item instanceof Value.Quoted || item instanceof Value.Literal;
+            if (!(string || (i % 2 == 1 && item == Value.Nil.NIL))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Command(value = "LOGIN", states = SessionState.NOT_AUTHENTICATED)
+    public void login(TaggedRequest r, Connection c) {
+        List<Value> args = r.args();
+        if (args.size() != 2 || r.string(0) == null || r.string(1) == null
+                || args.get(0) instanceof Value.ListValue || args.get(1) instanceof Value.ListValue) {
+            c.write(r.tag() + " BAD LOGIN takes a user name and a password");
+            return;
+        }
+        if (!plaintextAllowed(c)) {
+            c.write(r.tag() + " NO [PRIVACYREQUIRED] Use STARTTLS first");
+            return;
+        }
+        complete(r, c, r.string(0), r.string(1), null);
+    }
+
+    /** SASL PLAIN, with an initial response (SASL-IR, RFC 4959) or after a continuation. */
+    @Command(value = "AUTHENTICATE", states = SessionState.NOT_AUTHENTICATED)
+    public void authenticate(TaggedRequest r, Connection c) {
+        String mechanism = r.string(0);
+        if (mechanism == null || r.args().size() > 2 || !(r.args().get(0) instanceof Value.Atom)) {
+            c.write(r.tag() + " BAD AUTHENTICATE takes a mechanism and an optional initial response");
+            return;
+        }
+        if (!"PLAIN".equalsIgnoreCase(mechanism)) {
+            c.write(r.tag() + " NO Unsupported authentication mechanism");
+            return;
+        }
+        if (!plaintextAllowed(c)) {
+            c.write(r.tag() + " NO [PRIVACYREQUIRED] Use STARTTLS first");
+            return;
+        }
+        if (r.args().size() == 1) {
+            c.continueWith("");
+            return;
+        }
+        String response = r.string(1);
+        if ("*".equals(response)) {
+            c.write(r.tag() + " BAD AUTHENTICATE cancelled");
+            return;
+        }
+        SaslPlain plain;
+        try {
+            plain = SaslPlain.decode(response);
+        } catch (IllegalArgumentException e) {
+            c.write(r.tag() + " BAD Invalid SASL PLAIN response");
+            return;
+        }
+        complete(r, c, plain.authcid(), plain.password(), plain.authzid());
+    }
+
+    private void complete(TaggedRequest r, Connection c, String user, String password, String authzid) {
+        SecurityIdentity identity = authenticator.authenticate(user, password, authzid);
+        if (identity == null) {
+            LOG.infof("[%s] authentication failed for %s from %s", c.id(), user, c.remoteAddress().getAddress());
+            c.writeLater(r.tag() + " NO [AUTHENTICATIONFAILED] Authentication failed", failureDelay());
+            return;
+        }
+        String name = identity.getPrincipal().getName();
+        c.authenticated(name, identity);
+        LOG.debugf("[%s] %s logged in", c.id(), name);
+        c.write(r.tag() + " OK [CAPABILITY " + capabilities(c) + "] User logged in");
+    }
+
+    @Command(value = "STARTTLS", states = SessionState.NOT_AUTHENTICATED)
+    public void starttls(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD STARTTLS takes no arguments");
+        } else if (!c.isTlsAvailable()) {
+            c.write(r.tag() + " NO TLS is not available");
+        } else {
+            c.write(r.tag() + " OK Begin TLS negotiation now");
+            c.startTls();
+        }
+    }
+
+    private String capabilities(Connection c) {
+        return ImapCapabilities.of(c, plaintextAllowedConfig());
+    }
+
+    private boolean plaintextAllowed(Connection c) {
+        return c.isSecure() || plaintextAllowedConfig();
+    }
+
+    private static boolean plaintextAllowedConfig() {
+        return Boolean.parseBoolean(System.getProperty("corvid.imap.allow-plaintext", "true"));
+    }
+
+    private static Duration failureDelay() {
+        return Duration.ofMillis(Long.getLong("corvid.auth.failure-delay-ms", 1000));
+    }
+}

@@ -1,0 +1,57 @@
+package org.corvid.jca.api;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.wildfly.security.auth.server.SecurityIdentity;
+
+/**
+ * The adapter's side of one client connection, handed to every command handler. Writes are queued in
+ * order and flushed when the handler returns; they may come from any thread (e.g. pushes while idling).
+ */
+public interface Connection {
+    /** Short id for logs, e.g. {@code imap-1f}. */
+    String id();
+
+    Protocol protocol();
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    SessionState state();
+
+    void setState(SessionState state);
+
+    /** The authenticated user, or null. */
+    String user();
+
+    /**
+     * Records a successful authentication: later deliveries run as {@code identity}, the state becomes
+     * {@link SessionState#AUTHENTICATED} and the larger post-authentication line/literal limits apply.
+     */
+    void authenticated(String user, SecurityIdentity identity);
+
+    /** True once TLS is active on this connection. */
+    boolean isSecure();
+
+    /** True if TLS is configured and not yet active (STARTTLS may be offered). */
+    boolean isTlsAvailable();
+
+    /** Writes one protocol line; CRLF is appended. */
+    void write(String line);
+
+    /** Writes {@code line} after {@code delay}; the next command is not processed before then. */
+    void writeLater(String line, Duration delay);
+
+    /**
+     * Sends a continuation request ({@code "+ " + challenge}) and delivers the client's next line to the same
+     * handler as the same request with that line appended as a last argument (SASL exchanges).
+     */
+    void continueWith(String challenge);
+
+    /** Starts TLS once the lines written so far are flushed; anything the client pipelined is discarded. */
+    void startTls();
+
+    /** Flushes what was written and closes the connection. */
+    void close();
+}

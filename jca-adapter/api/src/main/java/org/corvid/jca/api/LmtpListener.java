@@ -1,0 +1,8 @@
+package org.corvid.jca.api;
+
+/**
+ * Message listener interface of the LMTP listener: an MDB implementing it is bound to the adapter's LMTP
+ * socket. It declares no methods; the bean's {@link Command} methods are its commands.
+ */
+public interface LmtpListener {
+}

@@ -1,0 +1,72 @@
+package org.corvid.persistence.mailstore;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.util.Objects;
+import java.util.UUID;
+
+/** A mailbox held by this backend: its IMAP identity (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) and partition. */
+@Entity
+@Table(name = "mailbox")
+@NamedQuery(name = Mailbox.COUNT, query = "select count(m) from Mailbox m")
+public class Mailbox {
+    public static final String COUNT = "Mailbox.count";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "mailbox_seq")
+    @SequenceGenerator(name = "mailbox_seq", sequenceName = "mailbox_seq", allocationSize = 50)
+    private Long id;
+
+    @Column(nullable = false, unique = true, length = 1024)
+    private String name;
+
+    @Column(name = "partition_name", nullable = false)
+    private String partition;
+
+    @Column(name = "unique_id", nullable = false, unique = true, length = 64)
+    private String uniqueId;
+
+    @Column(name = "uid_validity", nullable = false)
+    private long uidValidity;
+
+    @Column(name = "uid_next", nullable = false)
+    private long uidNext;
+
+    @Column(name = "highest_modseq", nullable = false)
+    private long highestModseq;
+
+    @Column(name = "special_use", length = 64)
+    private String specialUse;
+
+    @Version
+    private long version;
+
+    protected Mailbox() {
+    }
+
+    public Mailbox(String name, String partition, long uidValidity) {
+        this.name = Objects.requireNonNull(name);
+        this.partition = Objects.requireNonNull(partition);
+        this.uniqueId = UUID.randomUUID().toString();
+        this.uidValidity = uidValidity;
+        this.uidNext = 1;
+        this.highestModseq = 1;
+    }
+
+    public Long getId() { return id; }
+    public String getName() { return name; }
+    public String getPartition() { return partition; }
+    public String getUniqueId() { return uniqueId; }
+    public long getUidValidity() { return uidValidity; }
+    public long getUidNext() { return uidNext; }
+    public long getHighestModseq() { return highestModseq; }
+    public String getSpecialUse() { return specialUse; }
+    public void setSpecialUse(String specialUse) { this.specialUse = specialUse; }
+}

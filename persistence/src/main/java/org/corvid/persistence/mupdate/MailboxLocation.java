@@ -1,0 +1,87 @@
+package org.corvid.persistence.mupdate;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/** One entry of the MUPDATE master's list: mailbox name → server!partition, ACL and state. */
+@Entity
+@Table(name = "mailbox_location")
+@NamedQuery(name = MailboxLocation.COUNT, query = "select count(l) from MailboxLocation l")
+@NamedQuery(name = MailboxLocation.BY_NAME, query = "select l from MailboxLocation l where l.name = :name")
+public class MailboxLocation {
+    public static final String COUNT = "MailboxLocation.count";
+    public static final String BY_NAME = "MailboxLocation.byName";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "mailbox_location_seq")
+    @SequenceGenerator(name = "mailbox_location_seq", sequenceName = "mailbox_location_seq", allocationSize = 50)
+    private Long id;
+
+    @Column(nullable = false, unique = true, length = 1024)
+    private String name;
+
+    @Column(nullable = false)
+    private String server;
+
+    @Column(name = "partition_name", nullable = false)
+    private String partition;
+
+    /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */
+    @Column(nullable = false, length = 4000)
+    private String acl;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 16)
+    private MailboxState state;
+
+    @Column(name = "unique_id", nullable = false, length = 64)
+    private String uniqueId;
+
+    @Version
+    private long version;
+
+    @Column(name = "last_change", nullable = false)
+    private Instant lastChange;
+
+    protected MailboxLocation() {
+    }
+
+    public MailboxLocation(String name, String server, String partition, String acl, MailboxState state) {
+        this.name = Objects.requireNonNull(name);
+        this.uniqueId = UUID.randomUUID().toString();
+        moveTo(server, partition, acl, state);
+    }
+
+    /** Sets location, ACL and state at once, as ACTIVATE/RESERVE/DEACTIVATE do. */
+    public final void moveTo(String server, String partition, String acl, MailboxState state) {
+        this.server = Objects.requireNonNull(server);
+        this.partition = Objects.requireNonNull(partition);
+        this.acl = Objects.requireNonNull(acl);
+        this.state = Objects.requireNonNull(state);
+        this.lastChange = Instant.now();
+    }
+
+    public Long getId() { return id; }
+    public String getName() { return name; }
+    public String getServer() { return server; }
+    public String getPartition() { return partition; }
+    /** The location as MUPDATE writes it: {@code server!partition}. */
+    public String getLocation() { return server + "!" + partition; }
+    public String getAcl() { return acl; }
+    public MailboxState getState() { return state; }
+    public String getUniqueId() { return uniqueId; }
+    public long getVersion() { return version; }
+    public Instant getLastChange() { return lastChange; }
+}
