@@ -1,5 +1,6 @@
 package org.corvid.web.api;
 
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.ejb.EJB;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,6 +14,7 @@ import org.corvid.ejb.node.NodeStatusService;
  * from the adapter), schema versions and heap. Public, so load balancers and scripts can poll it.
  */
 @Path("health")
+@RequestScoped
 public class HealthResource {
     @EJB
     private NodeStatusService status;

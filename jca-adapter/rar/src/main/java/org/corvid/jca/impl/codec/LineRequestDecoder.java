@@ -1,0 +1,114 @@
+package org.corvid.jca.impl.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import org.corvid.jca.api.LineRequest;
+
+/**
+ * Frames the commands of line protocols (LMTP, POP3): each line (CRLF or bare LF) becomes a
+ * {@link LineRequest} {@code NAME rest}, or a {@link DecodeError}, or after {@link #expectRawLine()} a
+ * {@link RawLine}. Message bodies (LMTP DATA) are not handled here.
+ *
+ * <p>At most one message is emitted per {@code decode} call, so a handler that reacts synchronously (to
+ * STLS / STARTTLS by calling {@link #discardBuffered()}) does so before the next pipelined line is decoded.
+ *
+ * <p>Not sharable; used only from its channel's event loop.
+ */
+public final class LineRequestDecoder extends ByteToMessageDecoder {
+
+    private enum State {
+        /** Reading a line. */
+        LINE,
+        /** Dropping the rest of a line over the limit, then reporting it. */
+        DISCARD_LINE
+    }
+
+    private final CodecLimits limits;
+    private State state = State.LINE;
+    private boolean rawLineRequested;
+    /** Bytes of the incomplete line at the reader index already searched for LF. */
+    private int lineScanned;
+
+    /** @param limits size limits; only {@link CodecLimits#maxLineLength()} applies, read for every line */
+    public LineRequestDecoder(CodecLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Makes the next complete line be emitted verbatim as a {@link RawLine}. Call on the event loop. */
+    public void expectRawLine() {
+        rawLineRequested = true;
+    }
+
+    /** Drops every buffered byte and any partial line, and resets the decoder. Call on the event loop. */
+    public void discardBuffered() {
+        ByteBuf buffered = internalBuffer();
+        buffered.skipBytes(buffered.readableBytes());
+        state = State.LINE;
+        rawLineRequested = false;
+        lineScanned = 0;
+    }
+
+    /** Bytes held in the cumulation buffer (for tests). */
+    int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int before = out.size();
+        while (out.size() == before && in.isReadable() && step(in, out)) {
+            // each step consumes input; stop after one message
+        }
+    }
+
+    private boolean step(ByteBuf in, List<Object> out) {
+        if (state == State.DISCARD_LINE) {
+            if (Lines.discardLine(in)) {
+                state = State.LINE;
+                out.add(new DecodeError(null, "Line too long", true));
+            }
+            return true;
+        }
+        int lf = Lines.findLineEnd(in, limits.maxLineLength(), lineScanned);
+        if (lf == Lines.INCOMPLETE) {
+            lineScanned = in.readableBytes();
+            return false;
+        }
+        lineScanned = 0;
+        boolean raw = rawLineRequested;
+        rawLineRequested = false;
+        if (lf == Lines.TOO_LONG) {
+            state = State.DISCARD_LINE;
+            return true;
+        }
+        byte[] line = Lines.readLine(in, lf);
+        out.add(raw ? new RawLine(new String(line, StandardCharsets.UTF_8)) : parse(line));
+        return true;
+    }
+
+    /** {@code NAME[ SP arguments]}; the name is upper-cased, the arguments kept as sent. */
+    private static Object parse(byte[] line) {
+        if (line.length == 0) {
+            return new DecodeError(null, "Empty command", false);
+        }
+        for (byte b : line) {
+            if (b >= 0 && b < 0x20 && b != '\t' || b == 0x7f) {
+                return new DecodeError(null, "Invalid character in command", false);
+            }
+        }
+        String text = new String(line, StandardCharsets.UTF_8);
+        int space = text.indexOf(' ');
+        String name = space < 0 ? text : text.substring(0, space);
+        if (name.isEmpty()) {
+            return new DecodeError(null, "Missing command name", false);
+        }
+        String arguments = space < 0 ? "" : text.substring(space + 1);
+        return new LineRequest(name.toUpperCase(Locale.ROOT), arguments);
+    }
+}
