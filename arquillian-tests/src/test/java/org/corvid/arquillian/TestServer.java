@@ -7,7 +7,7 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 /** Where the test server listens (default ports shifted by the test port offset) and the EAR it runs. */
 public final class TestServer {
     public static final String HOST = "127.0.0.1";
-    public static final int OFFSET = Integer.getInteger("corvid.test.port.offset", 30000);
+    public static final int OFFSET = Integer.getInteger("corvid.test.port.offset", 9000);
     public static final int IMAP = 1143 + OFFSET;
     public static final int POP3 = 1110 + OFFSET;
     public static final int LMTP = 2424 + OFFSET;

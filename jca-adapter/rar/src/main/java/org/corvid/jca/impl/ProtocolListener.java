@@ -80,7 +80,8 @@ final class ProtocolListener implements ListenerMXBean {
                 commands.commandNames());
     }
 
-    private void initConnection(SocketChannel ch) {
+    /** Sets up the pipeline of a new connection (package-private for tests with an embedded channel). */
+    void initConnection(Channel ch) {
         accepted.incrementAndGet();
         if (open.get() >= spec.getMaxConnections()) {
             rejected.incrementAndGet();

@@ -29,7 +29,7 @@ import org.corvid.jca.api.TaggedRequest;
 import org.corvid.jca.api.Value;
 import org.corvid.jca.impl.codec.CodecTestSupport.TestLimits;
 
-class TaggedRequestDecoderProperties {
+class TaggedRequestDecoderPropertiesTest {
 
     /** Small limits, so that arbitrary input actually hits them. */
     private static final TestLimits SMALL = new TestLimits(64, 128, 1024);
@@ -161,7 +161,7 @@ class TaggedRequestDecoderProperties {
         Arbitrary<String> name = Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z')
                 .ofMinLength(1).ofMaxLength(10);
         Arbitrary<List<Arg>> args = argument(3).list().ofMaxSize(6);
-        return Combinators.combine(tag, name, args).as(TaggedRequestDecoderProperties::command);
+        return Combinators.combine(tag, name, args).as(TaggedRequestDecoderPropertiesTest::command);
     }
 
     private static Command command(String tag, String name, List<Arg> args) {

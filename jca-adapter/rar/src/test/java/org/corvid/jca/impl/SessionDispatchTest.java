@@ -1,0 +1,209 @@
+package org.corvid.jca.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import jakarta.resource.spi.UnavailableException;
+import jakarta.resource.spi.endpoint.MessageEndpoint;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.corvid.jca.api.Command;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.ImapListener;
+import org.corvid.jca.api.OnConnect;
+import org.corvid.jca.api.SessionState;
+import org.corvid.jca.api.TaggedRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The session's ordering, state checks and JCA delivery contract, with a fake endpoint and no container. */
+class SessionDispatchTest {
+
+    /** A bean that is its own endpoint, counting the JCA lifecycle calls. */
+    public static class FakeBean implements ImapListener, MessageEndpoint {
+        static final AtomicInteger created = new AtomicInteger();
+        static final AtomicInteger before = new AtomicInteger();
+        static final AtomicInteger after = new AtomicInteger();
+        static final AtomicInteger released = new AtomicInteger();
+        static final List<String> invokedOn = Collections.synchronizedList(new ArrayList<>());
+
+        @OnConnect public void greet(Connection c) { c.write("* OK fake ready"); }
+
+        @Command("CAPABILITY") public void capability(TaggedRequest r, Connection c) {
+            c.write("* CAPABILITY IMAP4rev1");
+            c.write(r.tag() + " OK Completed");
+        }
+
+        @Command("NOOP") public void noop(TaggedRequest r, Connection c) {
+            invokedOn.add(String.valueOf(System.identityHashCode(this)));
+            c.write(r.tag() + " OK Completed");
+        }
+
+        @Command("LOGOUT") public void logout(TaggedRequest r, Connection c) {
+            c.write("* BYE bye");
+            c.write(r.tag() + " OK Completed");
+            c.setState(SessionState.LOGOUT);
+        }
+
+        @Command(value = "LOGIN", states = SessionState.NOT_AUTHENTICATED)
+        public void login(TaggedRequest r, Connection c) {
+            c.authenticated(r.string(0), null);
+            c.write(r.tag() + " OK logged in");
+        }
+
+        @Command(value = "AUTHENTICATE", states = SessionState.NOT_AUTHENTICATED)
+        public void authenticate(TaggedRequest r, Connection c) {
+            if (r.args().size() == 1) {
+                c.continueWith("");
+            } else {
+                c.write(r.tag() + " OK got " + r.string(1));
+            }
+        }
+
+        @Command(value = "SELECT", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+        public void select(TaggedRequest r, Connection c) {
+            c.setState(SessionState.SELECTED);
+            c.write(r.tag() + " OK [READ-WRITE] selected " + r.string(0));
+        }
+
+        @Command("FAIL") public void fail(TaggedRequest r, Connection c) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override public void beforeDelivery(Method method) { before.incrementAndGet(); }
+        @Override public void afterDelivery() { after.incrementAndGet(); }
+        @Override public void release() { released.incrementAndGet(); }
+    }
+
+    /** Runs deliveries on the calling thread, so the embedded channel sees results deterministically. */
+    static final class CallerRunsExecutor extends AbstractExecutorService {
+        @Override public void execute(Runnable r) { r.run(); }
+        @Override public void shutdown() { }
+        @Override public List<Runnable> shutdownNow() { return List.of(); }
+        @Override public boolean isShutdown() { return false; }
+        @Override public boolean isTerminated() { return false; }
+        @Override public boolean awaitTermination(long t, TimeUnit u) { return true; }
+    }
+
+    private EmbeddedChannel channel;
+
+    @BeforeEach
+    void connect() {
+        FakeBean.created.set(0);
+        FakeBean.before.set(0);
+        FakeBean.after.set(0);
+        FakeBean.released.set(0);
+        FakeBean.invokedOn.clear();
+        ProtocolActivationSpec spec = new ProtocolActivationSpec();
+        spec.setPort(0);
+        spec.setTlsEnabled(false);
+        spec.setIdleTimeoutSeconds(0);
+        spec.setBeanClass(FakeBean.class.getName());
+        MessageEndpointFactory factory = new MessageEndpointFactory() {
+            @Override public MessageEndpoint createEndpoint(javax.transaction.xa.XAResource xa) {
+                FakeBean.created.incrementAndGet();
+                return new FakeBean();
+            }
+            @Override public MessageEndpoint createEndpoint(javax.transaction.xa.XAResource xa, long timeout)
+                    throws UnavailableException {
+                return createEndpoint(xa);
+            }
+            @Override public boolean isDeliveryTransacted(Method method) { return false; }
+            @Override public String getActivationName() { return "fake"; }
+            @Override public Class<?> getEndpointClass() { return FakeBean.class; }
+        };
+        ProtocolListener listener = new ProtocolListener(spec, spec.commandMap(FakeBean.class), factory,
+                new CallerRunsExecutor());
+        channel = new EmbeddedChannel();
+        listener.initConnection(channel);
+        channel.pipeline().fireChannelActive();
+        channel.runPendingTasks();
+    }
+
+    private void send(String text) {
+        channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        channel.runPendingTasks();
+    }
+
+    private String received() {
+        StringBuilder out = new StringBuilder();
+        ByteBuf b;
+        while ((b = channel.readOutbound()) != null) {
+            out.append(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void greetsThenAnswersInOrderWithStateChecks() {
+        assertEquals("* OK fake ready\r\n", received());
+        send("a1 SELECT INBOX\r\na2 BOGUS\r\na3 LOGIN alice x\r\na4 LOGIN alice x\r\na5 select INBOX\r\na6 NOOP\r\n");
+        assertEquals("a1 BAD Please login first\r\n"
+                + "a2 BAD Unrecognized command\r\n"
+                + "a3 OK logged in\r\n"
+                + "a4 BAD Already logged in\r\n"
+                + "a5 OK [READ-WRITE] selected INBOX\r\n"
+                + "a6 OK Completed\r\n", received());
+    }
+
+    @Test
+    void everyDeliveryGetsItsOwnEndpointWithTheFullJcaLifecycle() {
+        received();
+        send("n1 NOOP\r\nn2 NOOP\r\nn3 NOOP\r\n");
+        assertEquals("n1 OK Completed\r\nn2 OK Completed\r\nn3 OK Completed\r\n", received());
+        assertEquals(4, FakeBean.created.get(), "greeting + 3 commands");
+        assertEquals(4, FakeBean.before.get());
+        assertEquals(4, FakeBean.after.get());
+        assertEquals(4, FakeBean.released.get());
+        assertEquals(3, FakeBean.invokedOn.stream().distinct().count(), "no endpoint reused");
+    }
+
+    @Test
+    void aFailingBeanGivesNoAndTheConnectionLives() {
+        received();
+        send("f1 FAIL\r\nf2 NOOP\r\n");
+        assertEquals("f1 NO [SERVERBUG] Internal error, see the server log\r\nf2 OK Completed\r\n", received());
+        assertEquals(FakeBean.before.get(), FakeBean.after.get(), "afterDelivery runs even when the bean throws");
+        assertTrue(channel.isActive());
+    }
+
+    @Test
+    void malformedInputIsAnsweredInOrderAndTheConnectionLives() {
+        received();
+        send("m1 NOOP (unbalanced\r\nm2 NOOP\r\n");
+        String out = received();
+        assertTrue(out.startsWith("m1 BAD "), out);
+        assertTrue(out.endsWith("m2 OK Completed\r\n"), out);
+    }
+
+    @Test
+    void continuationDeliversTheNextLineToTheSameCommand() {
+        received();
+        send("s1 AUTHENTICATE PLAIN\r\n");
+        assertEquals("+ \r\n", received());
+        send("AGFsaWNlAGFsaWNl\r\n");
+        assertEquals("s1 OK got AGFsaWNlAGFsaWNl\r\n", received());
+    }
+
+    @Test
+    void logoutClosesAfterTheReply() {
+        received();
+        send("z1 LOGOUT\r\nz2 NOOP\r\n");
+        assertEquals("* BYE bye\r\nz1 OK Completed\r\n", received());
+        assertFalse(channel.isActive());
+        assertNull(channel.readOutbound());
+    }
+}
