@@ -55,6 +55,9 @@ public class ImapMdb implements ImapListener {
     @EJB
     private Authenticator authenticator;
 
+    @EJB
+    private Namespaces namespaces;
+
     @OnConnect
     public void greet(Connection c) {
         c.write("* OK [CAPABILITY " + capabilities(c) + "] " + node.serverName() + " Corvid IMAP " + node.version()
@@ -176,6 +179,23 @@ public class ImapMdb implements ImapListener {
         c.authenticated(name, identity);
         LOG.debugf("[%s] %s logged in", c.id(), name);
         c.write(r.tag() + " OK [CAPABILITY " + capabilities(c) + "] User logged in");
+    }
+
+    /** RFC 2342; answered for the identity this command runs as, which must be the logged-in user. */
+    @Command(value = "NAMESPACE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void namespace(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD NAMESPACE takes no arguments");
+            return;
+        }
+        String caller = namespaces.caller();
+        if (!caller.equals(c.user())) {
+            LOG.errorf("[%s] command runs as %s but %s is logged in", c.id(), caller, c.user());
+            c.write(r.tag() + " NO [SERVERBUG] Wrong identity");
+            return;
+        }
+        c.write(namespaces.namespaceLine());
+        c.write(r.tag() + " OK Completed");
     }
 
     @Command(value = "STARTTLS", states = SessionState.NOT_AUTHENTICATED)
