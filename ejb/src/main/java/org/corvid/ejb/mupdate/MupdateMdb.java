@@ -24,11 +24,7 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @MessageDriven(name = "MupdateMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.mupdate.MupdateMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.mupdate.port:3905}"),
-        @ActivationConfigProperty(propertyName = "bindAddress", propertyValue = "${corvid.bind.address:0.0.0.0}"),
         @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "0"),
-        @ActivationConfigProperty(propertyName = "tlsEnabled", propertyValue = "${corvid.tls.enabled:true}"),
-        @ActivationConfigProperty(propertyName = "keystorePath", propertyValue = "${corvid.tls.keystore:}"),
-        @ActivationConfigProperty(propertyName = "keystorePassword", propertyValue = "${corvid.tls.keystore-password:}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

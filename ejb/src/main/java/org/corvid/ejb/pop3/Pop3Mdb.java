@@ -22,13 +22,9 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @MessageDriven(name = "Pop3Mdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.pop3.Pop3Mdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.pop3.port:1110}"),
-        @ActivationConfigProperty(propertyName = "bindAddress", propertyValue = "${corvid.bind.address:0.0.0.0}"),
         @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "${corvid.pop3.idle-timeout:600}"),
         @ActivationConfigProperty(propertyName = "maxLineLengthBeforeAuth", propertyValue = "1024"),
         @ActivationConfigProperty(propertyName = "maxLineLength", propertyValue = "1024"),
-        @ActivationConfigProperty(propertyName = "tlsEnabled", propertyValue = "${corvid.tls.enabled:true}"),
-        @ActivationConfigProperty(propertyName = "keystorePath", propertyValue = "${corvid.tls.keystore:}"),
-        @ActivationConfigProperty(propertyName = "keystorePassword", propertyValue = "${corvid.tls.keystore-password:}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

@@ -8,7 +8,8 @@ import org.corvid.jca.api.Protocol;
 
 /**
  * Activation of one protocol listener by one MDB. Every property can be set from the MDB's
- * {@code @ActivationConfigProperty} (with {@code ${...}} expressions) or a descriptor.
+ * {@code @ActivationConfigProperty} (with {@code ${...}} expressions) or a descriptor; bind address and TLS
+ * default to the node-wide {@code corvid.bind.address} and {@code corvid.tls.*} system properties.
  * {@link #validate()} loads the bean class and builds its {@link CommandMap}, so a bean with a missing or
  * duplicate handler fails deployment.
  */
@@ -16,7 +17,8 @@ public class ProtocolActivationSpec implements ActivationSpec {
     private ResourceAdapter resourceAdapter;
 
     private String beanClass;
-    private String bindAddress = "0.0.0.0";
+    // Node-wide defaults (system properties set by configure-server.cli or -D); an MDB may override each.
+    private String bindAddress = System.getProperty("corvid.bind.address", "0.0.0.0");
     private Integer port;
     private Integer maxConnections = 10_000;
     private Integer maxLineLengthBeforeAuth = 8 * 1024;
@@ -25,9 +27,9 @@ public class ProtocolActivationSpec implements ActivationSpec {
     private Integer maxLiteralSize = 64 * 1024 * 1024;
     private Integer idleTimeoutSeconds = 1800;
     private Boolean implicitTls = false;
-    private Boolean tlsEnabled = true;
-    private String keystorePath = "";
-    private String keystorePassword = "";
+    private Boolean tlsEnabled = Boolean.parseBoolean(System.getProperty("corvid.tls.enabled", "true"));
+    private String keystorePath = System.getProperty("corvid.tls.keystore", "");
+    private String keystorePassword = System.getProperty("corvid.tls.keystore-password", "");
 
     private CommandMap commandMap;
 
