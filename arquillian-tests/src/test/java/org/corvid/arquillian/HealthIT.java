@@ -46,7 +46,7 @@ class HealthIT {
 
     private static Map<String, JsonObject> listenersByProtocol(JsonObject health) {
         return health.getJsonArray("listeners").stream().map(JsonValue::asJsonObject)
-                .collect(Collectors.toMap(l -> l.getString("protocol"), l -> l));
+                .collect(Collectors.toMap(l -> l.getString("protocol") + (l.getBoolean("tls") ? "S" : ""), l -> l));
     }
 
     @Test
@@ -57,8 +57,11 @@ class HealthIT {
         assertTrue(h.getString("dataDir").endsWith("test-data"), h.toString());
         assertEquals("1", h.getJsonObject("schemas").getString("mupdate"));
         assertEquals("1", h.getJsonObject("schemas").getString("mailstore"));
+        assertEquals(0, h.getJsonObject("mailboxes").getInt("mupdate"), "read through the mupdate unit");
+        assertEquals(0, h.getJsonObject("mailboxes").getInt("mailstore"), "read through the mailstore unit");
         Map<String, JsonObject> l = listenersByProtocol(h);
         assertEquals(TestServer.IMAP, l.get("IMAP").getInt("port"));
+        assertEquals(TestServer.IMAPS, l.get("IMAPS").getInt("port"));
         assertEquals(TestServer.POP3, l.get("POP3").getInt("port"));
         assertEquals(TestServer.LMTP, l.get("LMTP").getInt("port"));
         assertEquals(TestServer.MUPDATE, l.get("MUPDATE").getInt("port"));

@@ -32,6 +32,11 @@ class ProtocolTranscriptsIT {
     }
 
     @Test
+    void imaps() throws Exception {
+        runAll("imaps", TestServer.IMAPS);
+    }
+
+    @Test
     void lmtp() throws Exception {
         runAll("lmtp", TestServer.LMTP);
     }

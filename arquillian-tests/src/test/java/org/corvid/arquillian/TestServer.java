@@ -9,6 +9,7 @@ public final class TestServer {
     public static final String HOST = "127.0.0.1";
     public static final int OFFSET = Integer.getInteger("corvid.test.port.offset", 9000);
     public static final int IMAP = 1143 + OFFSET;
+    public static final int IMAPS = 1993 + OFFSET;
     public static final int POP3 = 1110 + OFFSET;
     public static final int LMTP = 2424 + OFFSET;
     public static final int MUPDATE = 3905 + OFFSET;

@@ -3,15 +3,23 @@ package org.corvid.ejb.node;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import javax.management.JMX;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
 import org.corvid.jca.api.ListenerMXBean;
+import org.corvid.persistence.mailstore.Mailbox;
+import org.corvid.persistence.migration.SchemaMigrations;
+import org.corvid.persistence.mupdate.MailboxLocation;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /** Builds this node's status from live data: its configuration, the adapter's listener MBeans, the schemas. */
@@ -25,12 +33,31 @@ public class NodeStatusService {
     @EJB
     private SchemaMigrator schemas;
 
+    @PersistenceContext(unitName = "mupdate")
+    private EntityManager mupdate;
+
+    @PersistenceContext(unitName = "mailstore")
+    private EntityManager mailstore;
+
+    /** Without a transaction: the two units sit on two (non-XA) datasources and are only read. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public NodeStatus status() {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return new NodeStatus(node.serverName(), node.version(),
                 node.roles().stream().map(NodeConfig.Role::label).sorted().toList(),
-                node.dataDir().toString(), listeners(), schemas.versions(),
+                node.dataDir().toString(), listeners(), schemas.versions(), mailboxCounts(),
                 new NodeStatus.Jvm(heap.getUsed(), heap.getCommitted(), heap.getMax()));
+    }
+
+    /**
+     * Mailboxes known to the master's list and held by this backend, through JPA: this also proves each
+     * persistence unit's mapping matches the Flyway schema (reading an entity touches every mapped column).
+     */
+    private Map<String, Long> mailboxCounts() {
+        mupdate.createQuery("select l from MailboxLocation l", MailboxLocation.class).setMaxResults(1).getResultList();
+        mailstore.createQuery("select m from Mailbox m", Mailbox.class).setMaxResults(1).getResultList();
+        return Map.of(SchemaMigrations.MUPDATE, mupdate.createNamedQuery(MailboxLocation.COUNT, Long.class).getSingleResult(),
+                SchemaMigrations.MAILSTORE, mailstore.createNamedQuery(Mailbox.COUNT, Long.class).getSingleResult());
     }
 
     private static List<NodeStatus.ListenerStatus> listeners() {

@@ -100,6 +100,11 @@ public class CorvidResourceAdapter implements ResourceAdapter {
     public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec) throws ResourceException {
         ProtocolActivationSpec pspec = (ProtocolActivationSpec) spec;
         CommandMap commands = pspec.commandMap(factory.getEndpointClass());
+        if (pspec.getImplicitTls() && !pspec.getTlsEnabled()) {
+            LOG.infof("%s implicit-TLS listener on port %d not started: TLS is disabled", commands.protocol(),
+                    pspec.effectivePort());
+            return;
+        }
         ProtocolListener listener = new ProtocolListener(pspec, commands, factory, dispatcher);
         try {
             listener.start(bossGroup, ioGroup);
