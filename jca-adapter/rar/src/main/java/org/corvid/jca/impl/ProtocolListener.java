@@ -76,7 +76,7 @@ final class ProtocolListener implements ListenerMXBean {
         }
         mbeans.registerMBean(this, objectName);
         LOG.infof("%s listener on %s:%d (%s, commands %s)", protocol(), spec.getBindAddress(), getPort(),
-                spec.getImplicitTls() ? "implicit TLS" : sslContext != null ? "STARTTLS available" : "no TLS",
+                spec.getImplicitTls() ? "implicit TLS" : sslContext != null ? "TLS configured" : "no TLS",
                 commands.commandNames());
     }
 
