@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Cyrus's own client, {@code imtest} (Debian package cyrus-clients, installed by .ci/run), against the
- * deployed EAR: SASL PLAIN with an initial response, STARTTLS, the LOGIN command, a refused password.
+ * Cyrus's own clients against the deployed EAR: {@code imtest} (Debian package cyrus-clients) with SASL PLAIN
+ * and an initial response, STARTTLS, the LOGIN command, a refused password; {@code mupdatetest} (cyrus-murder)
+ * authenticating to the MUPDATE master and reading LIST and FIND answers. .ci/run installs both packages.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class CyrusClientsIT {
     private static final File IMTEST = new File("/usr/lib/cyrus/bin/imtest");
+    private static final File MUPDATETEST = new File("/usr/lib/cyrus/bin/mupdatetest");
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
@@ -38,13 +40,17 @@ class CyrusClientsIT {
 
     /** Runs imtest with {@code args}, feeding {@code commands} after it authenticated; returns its output. */
     private static String imtest(String commands, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(IMTEST.getPath(), "-p", String.valueOf(TestServer.IMAP)));
+        return run(IMTEST, TestServer.IMAP, commands, args);
+    }
+
+    private static String run(File tool, int port, String commands, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(tool.getPath(), "-p", String.valueOf(port)));
         cmd.addAll(List.of(args));
         cmd.add(TestServer.HOST);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().write(commands.getBytes(StandardCharsets.US_ASCII));
         p.getOutputStream().close();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "imtest did not finish");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), tool.getName() + " did not finish");
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
@@ -79,5 +85,33 @@ class CyrusClientsIT {
         String out = imtest("x1 LOGOUT\r\n", "-a", "alice", "-w", "wrong", "-m", "PLAIN");
         assertTrue(out.contains("S: A01 NO [AUTHENTICATIONFAILED] Authentication failed"), out);
         assertTrue(out.contains("Authentication failed."), out);
+    }
+
+    @Test
+    void mupdatetestReadsTheMastersList() throws Exception {
+        assumeTrue(MUPDATETEST.canExecute(),
+                "Cyrus mupdatetest not installed (apt-get install cyrus-murder): skipping");
+        try (LineClient writer = new LineClient(TestServer.MUPDATE)) {
+            writer.readUntil("* OK MUPDATE");
+            writer.send("A01 AUTHENTICATE \"PLAIN\" AG11cmRlcgBtdXJkZXI=");
+            assertTrue(writer.read().startsWith("A01 OK"));
+            writer.send("X1 ACTIVATE \"user.cyrusint\" \"cb1!default\" \"cyrusint\tlrswipkxtecdan\t\"");
+            assertTrue(writer.read().startsWith("X1 OK"));
+            writer.send("X2 RESERVE \"user.cyrusint2\" \"cb1!default\"");
+            assertTrue(writer.read().startsWith("X2 OK"));
+
+            String out = run(MUPDATETEST, TestServer.MUPDATE,
+                    "L1 LIST \"cb1!\"\r\nF1 FIND \"user.cyrusint\"\r\nQ1 LOGOUT\r\n",
+                    "-a", "alice", "-w", "alice", "-m", "PLAIN");
+            assertTrue(out.contains("S: * OK MUPDATE"), out);
+            assertTrue(out.contains("Authenticated."), out);
+            assertTrue(out.contains("L1 MAILBOX {13+}\r\nuser.cyrusint {11+}\r\ncb1!default {24+}\r\ncyrusint\tlrswipkxtecdan\t\r\n")
+                    || out.contains("L1 MAILBOX {13+}\nuser.cyrusint {11+}\ncb1!default {24+}\ncyrusint\tlrswipkxtecdan\t\n"), out);
+            assertTrue(out.contains("L1 RESERVE {14+}"), out);
+            assertTrue(out.contains("L1 OK \"list complete\""), out);
+            assertTrue(out.contains("F1 MAILBOX {13+}"), out);
+            assertTrue(out.contains("F1 OK \"Search completed\""), out);
+            assertTrue(out.contains("Q1 OK \"bye-bye\""), out);
+        }
     }
 }

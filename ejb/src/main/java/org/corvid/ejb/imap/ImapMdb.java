@@ -146,7 +146,7 @@ public class ImapMdb implements ImapListener {
             return;
         }
         if (r.args().size() == 1) {
-            c.continueWith("");
+            c.continueWith("+ ");
             return;
         }
         String response = r.string(1);

@@ -3,51 +3,304 @@ package org.corvid.ejb.mupdate;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.EJB;
+import jakarta.ejb.EJBException;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.corvid.ejb.node.NodeConfig;
+import org.corvid.ejb.security.Authenticator;
+import org.corvid.ejb.security.SaslPlain;
 import org.corvid.jca.api.Command;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.MupdateListener;
 import org.corvid.jca.api.OnConnect;
 import org.corvid.jca.api.SessionState;
 import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.api.Value;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+import org.wildfly.security.auth.server.SecurityIdentity;
 
 /**
- * MUPDATE (RFC 3656), worded as Cyrus words it. So far the banner, NOOP and LOGOUT; the master's commands
- * (AUTHENTICATE, RESERVE, ACTIVATE, ..., UPDATE) come with the MUPDATE issue. Until then the banner offers
- * no AUTH mechanism, because none works yet.
+ * The MUPDATE master (RFC 3656), worded as Cyrus 3.6 words it so Cyrus backends, frontends and
+ * {@code mupdatetest} work unchanged. Session states: not authenticated → authenticated → streaming
+ * ({@link SessionState#SELECTED}, after UPDATE: only NOOP and LOGOUT).
  */
 @MessageDriven(name = "MupdateMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.mupdate.MupdateMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.mupdate.port:3905}"),
         @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "0"),
+        @ActivationConfigProperty(propertyName = "maxLiteralSize", propertyValue = "${corvid.mupdate.max-literal:1048576}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 @PermitAll
 @SecurityDomain("corvid")
 public class MupdateMdb implements MupdateListener {
+    private static final Logger LOG = Logger.getLogger(MupdateMdb.class);
+    private static final int PAGE = 1000;
+    private static final int MAX_UPDATE_HOSTS = 30;
+    private static final String LOGIN_USER = Base64.getEncoder().encodeToString("Username:".getBytes(StandardCharsets.US_ASCII));
+    private static final String LOGIN_PASSWORD = Base64.getEncoder().encodeToString("Password:".getBytes(StandardCharsets.US_ASCII));
 
     @EJB
     private NodeConfig node;
 
+    @EJB
+    private Authenticator authenticator;
+
+    @EJB
+    private MupdateService list;
+
+    @EJB
+    private MupdateChanges changes;
+
     @OnConnect
     public void greet(Connection c) {
+        banner(c);
+    }
+
+    private void banner(Connection c) {
+        c.write("* AUTH \"PLAIN\" \"LOGIN\"");
+        if (c.isTlsAvailable()) {
+            c.write("* STARTTLS");
+        }
+        c.write("* PARTIAL-UPDATE");
         c.write("* OK MUPDATE \"" + node.serverName() + "\" \"Corvid\" \"" + node.version() + "\" \"(master)\"");
     }
 
-    @Command(value = "NOOP")
+    @Command("NOOP")
     public void noop(TaggedRequest r, Connection c) {
-        c.write(r.tag() + " OK \"Noop done\"");
+        // Changes are written to streams as they commit, so everything committed before this NOOP is out.
+        c.write(r.tag() + (r.args().isEmpty() ? " OK \"Noop done\"" : " BAD \"Extra arguments\""));
     }
 
-    @Command(value = "LOGOUT")
+    @Command("LOGOUT")
     public void logout(TaggedRequest r, Connection c) {
         c.write(r.tag() + " OK \"bye-bye\"");
         c.setState(SessionState.LOGOUT);
+    }
+
+    @Command(value = "STARTTLS", states = SessionState.NOT_AUTHENTICATED)
+    public void starttls(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD \"Extra arguments\"");
+        } else if (!c.isTlsAvailable()) {
+            c.write(r.tag() + " BAD \"Already did a successful Starttls\"");
+        } else {
+            c.write(r.tag() + " OK \"Begin TLS negotiation now\"");
+            c.startTls();
+            banner(c); // sent over TLS, as Cyrus does
+        }
+    }
+
+    /**
+     * SASL PLAIN or LOGIN, with an initial response or through continuations (bare base64 lines, as Cyrus's
+     * mupdate sends them).
+     */
+    @Command(value = "AUTHENTICATE", states = SessionState.NOT_AUTHENTICATED)
+    public void authenticate(TaggedRequest r, Connection c) {
+        List<String> args = strings(r);
+        if (args == null || args.isEmpty()) {
+            c.write(r.tag() + " BAD \"Missing arguments\"");
+            return;
+        }
+        String mechanism = args.get(0);
+        List<String> responses = args.subList(1, args.size()).stream().map(MupdateMdb::unquote).toList();
+        if (responses.contains("*")) {
+            c.write(r.tag() + " NO Client canceled authentication");
+            return;
+        }
+        try {
+            if ("PLAIN".equalsIgnoreCase(mechanism)) {
+                if (responses.isEmpty()) {
+                    c.continueWith("");
+                    return;
+                }
+                SaslPlain plain = SaslPlain.decode(responses.get(0));
+                complete(r, c, plain.authcid(), plain.password(), plain.authzid());
+            } else if ("LOGIN".equalsIgnoreCase(mechanism)) {
+                if (responses.size() < 2) {
+                    c.continueWith(responses.isEmpty() ? LOGIN_USER : LOGIN_PASSWORD);
+                    return;
+                }
+                complete(r, c, decode(responses.get(0)), decode(responses.get(1)), null);
+            } else {
+                c.write(r.tag() + " NO \"no mechanism available\"");
+            }
+        } catch (IllegalArgumentException e) {
+            c.write(r.tag() + " NO Error reading client response: bad base64");
+        }
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+    }
+
+    /** Continuation responses may come as quoted strings. */
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    private void complete(TaggedRequest r, Connection c, String user, String password, String authzid) {
+        SecurityIdentity identity = authenticator.authenticate(user, password, authzid);
+        if (identity == null) {
+            LOG.infof("[%s] MUPDATE authentication failed for %s from %s", c.id(), user, c.remoteAddress().getAddress());
+            c.writeLater(r.tag() + " NO \"authentication failure\"",
+                    Duration.ofMillis(Long.getLong("corvid.auth.failure-delay-ms", 1000)));
+            return;
+        }
+        c.authenticated(identity.getPrincipal().getName(), identity);
+        c.write(r.tag() + " OK \"Authenticated\"");
+    }
+
+    @Command(value = "RESERVE", states = SessionState.AUTHENTICATED)
+    public void reserve(TaggedRequest r, Connection c) {
+        List<String> a = writeArgs(r, c, 2);
+        if (a != null) {
+            c.write(r.tag() + " " + retried(() -> list.reserve(a.get(0), a.get(1))).reply());
+        }
+    }
+
+    @Command(value = "ACTIVATE", states = SessionState.AUTHENTICATED)
+    public void activate(TaggedRequest r, Connection c) {
+        List<String> a = writeArgs(r, c, 3);
+        if (a != null) {
+            c.write(r.tag() + " " + retried(() -> list.activate(a.get(0), a.get(1), a.get(2))).reply());
+        }
+    }
+
+    @Command(value = "DEACTIVATE", states = SessionState.AUTHENTICATED)
+    public void deactivate(TaggedRequest r, Connection c) {
+        List<String> a = writeArgs(r, c, 2);
+        if (a != null) {
+            c.write(r.tag() + " " + retried(() -> list.deactivate(a.get(0), a.get(1))).reply());
+        }
+    }
+
+    @Command(value = "DELETE", states = SessionState.AUTHENTICATED)
+    public void delete(TaggedRequest r, Connection c) {
+        List<String> a = writeArgs(r, c, 1);
+        if (a != null) {
+            c.write(r.tag() + " " + retried(() -> list.delete(a.get(0))).reply());
+        }
+    }
+
+    /** Two writers racing on one new name: the loser's commit fails on the unique name; once more sees it. */
+    private static MupdateService.Outcome retried(Supplier<MupdateService.Outcome> write) {
+        try {
+            return write.get();
+        } catch (EJBException e) {
+            return write.get();
+        }
+    }
+
+    @Command(value = "FIND", states = SessionState.AUTHENTICATED)
+    public void find(TaggedRequest r, Connection c) {
+        List<String> a = exactly(r, c, 1);
+        if (a == null) {
+            return;
+        }
+        MupdateRecord found = list.lookup(a.get(0));
+        if (found != null) {
+            MupdateWire.record(r.tag(), found).forEach(c::write);
+        }
+        c.write(r.tag() + " OK \"Search completed\"");
+    }
+
+    /** LIST [location-prefix]: the whole list, or the entries whose location starts with the prefix. */
+    @Command(value = "LIST", states = SessionState.AUTHENTICATED)
+    public void list(TaggedRequest r, Connection c) {
+        List<String> a = strings(r);
+        if (a == null || a.size() > 1) {
+            c.write(r.tag() + (a == null ? " BAD \"Badly formed arguments\"" : " BAD \"Extra arguments\""));
+            return;
+        }
+        String prefix = a.isEmpty() ? null : a.get(0);
+        dump(r.tag(), c, prefix, Set.of());
+        c.write(r.tag() + " OK \"list complete\"");
+    }
+
+    /** UPDATE [host...] (PARTIAL-UPDATE): the full list, then every committed change, tagged with this tag. */
+    @Command(value = "UPDATE", states = SessionState.AUTHENTICATED)
+    public void update(TaggedRequest r, Connection c) {
+        List<String> a = strings(r);
+        if (a == null || a.stream().anyMatch(String::isEmpty)) {
+            c.write(r.tag() + " BAD \"Badly formed arguments\"");
+            return;
+        }
+        if (a.size() > MAX_UPDATE_HOSTS) {
+            c.write(r.tag() + " BAD \"Extra arguments\"");
+            return;
+        }
+        UpdateStream stream = new UpdateStream(r.tag(), Set.copyOf(new LinkedHashSet<>(a)), c);
+        changes.subscribe(stream); // before the dump: what commits meanwhile is buffered, not lost
+        dump(r.tag(), c, null, stream.hosts());
+        c.write(r.tag() + " OK \"streaming starts\"");
+        c.setState(SessionState.SELECTED);
+        stream.goLive();
+    }
+
+    /** Streams the list page by page (never whole in memory). */
+    private void dump(String tag, Connection c, String locationPrefix, Set<String> hosts) {
+        String after = "";
+        List<MupdateRecord> page;
+        do {
+            page = list.page(after, locationPrefix, PAGE);
+            for (MupdateRecord rec : page) {
+                if (hosts.isEmpty() || hosts.contains(rec.server())) {
+                    MupdateWire.record(tag, rec).forEach(c::write);
+                }
+            }
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).name();
+            }
+        } while (page.size() == PAGE);
+    }
+
+    /** The arguments of a write, checked for count and for the caller's right to write; null if answered. */
+    private List<String> writeArgs(TaggedRequest r, Connection c, int count) {
+        List<String> a = exactly(r, c, count);
+        if (a == null) {
+            return null;
+        }
+        if (!list.callerMayWrite()) {
+            c.write(r.tag() + " BAD \"read-only session\"");
+            return null;
+        }
+        return a;
+    }
+
+    private static List<String> exactly(TaggedRequest r, Connection c, int count) {
+        List<String> a = strings(r);
+        if (a == null) {
+            c.write(r.tag() + " BAD \"Badly formed arguments\"");
+        } else if (a.size() < count) {
+            c.write(r.tag() + " BAD \"Missing arguments\"");
+        } else if (a.size() > count) {
+            c.write(r.tag() + " BAD \"Extra arguments\"");
+        } else if (a.stream().anyMatch(s -> s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\0') >= 0)
+                || a.get(0).isEmpty()) {
+            c.write(r.tag() + " BAD \"Badly formed arguments\"");
+        } else {
+            return a;
+        }
+        return null;
+    }
+
+    /** All arguments as strings (atoms, quoted strings, literals); null if any is a list or NIL. */
+    private static List<String> strings(TaggedRequest r) {
+        if (r.args().stream().anyMatch(v -> v instanceof Value.ListValue || v == Value.Nil.NIL)) {
+            return null;
+        }
+        return r.args().stream().map(Value::asString).toList();
     }
 }

@@ -15,14 +15,23 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** One entry of the MUPDATE master's list: mailbox name → server!partition, ACL and state. */
+/** One entry of the MUPDATE master's list: mailbox name → location ({@code server!partition}), ACL and state. */
 @Entity
 @Table(name = "mailbox_location")
 @NamedQuery(name = MailboxLocation.COUNT, query = "select count(l) from MailboxLocation l")
 @NamedQuery(name = MailboxLocation.BY_NAME, query = "select l from MailboxLocation l where l.name = :name")
+@NamedQuery(name = MailboxLocation.PAGE,
+        query = "select l from MailboxLocation l where l.name > :after order by l.name")
+@NamedQuery(name = MailboxLocation.PAGE_BY_LOCATION_PREFIX,
+        query = "select l from MailboxLocation l where l.location like :prefix escape '\\' and l.name > :after"
+                + " order by l.name")
 public class MailboxLocation {
     public static final String COUNT = "MailboxLocation.count";
     public static final String BY_NAME = "MailboxLocation.byName";
+    /** Keyset paging in name order: {@code after} is the last name of the previous page ("" to start). */
+    public static final String PAGE = "MailboxLocation.page";
+    /** Same, restricted to locations starting with {@code prefix} (a LIKE pattern, escaped with backslash). */
+    public static final String PAGE_BY_LOCATION_PREFIX = "MailboxLocation.pageByLocationPrefix";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "mailbox_location_seq")
@@ -32,14 +41,14 @@ public class MailboxLocation {
     @Column(nullable = false, unique = true, length = 1024)
     private String name;
 
+    @Column(nullable = false, length = 512)
+    private String location;
+
     @Column(nullable = false)
     private String server;
 
-    @Column(name = "partition_name", nullable = false)
-    private String partition;
-
     /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */
-    @Column(nullable = false, length = 4000)
+    @Column(nullable = false, length = 8000)
     private String acl;
 
     @Enumerated(EnumType.STRING)
@@ -58,27 +67,32 @@ public class MailboxLocation {
     protected MailboxLocation() {
     }
 
-    public MailboxLocation(String name, String server, String partition, String acl, MailboxState state) {
+    public MailboxLocation(String name, String location, String acl, MailboxState state) {
         this.name = Objects.requireNonNull(name);
         this.uniqueId = UUID.randomUUID().toString();
-        moveTo(server, partition, acl, state);
+        set(location, acl, state);
     }
 
     /** Sets location, ACL and state at once, as ACTIVATE/RESERVE/DEACTIVATE do. */
-    public final void moveTo(String server, String partition, String acl, MailboxState state) {
-        this.server = Objects.requireNonNull(server);
-        this.partition = Objects.requireNonNull(partition);
+    public final void set(String location, String acl, MailboxState state) {
+        this.location = Objects.requireNonNull(location);
+        this.server = serverOf(location);
         this.acl = Objects.requireNonNull(acl);
         this.state = Objects.requireNonNull(state);
         this.lastChange = Instant.now();
     }
 
+    /** The server part of a location: everything before the first {@code !}. */
+    public static String serverOf(String location) {
+        int bang = location.indexOf('!');
+        return bang < 0 ? location : location.substring(0, bang);
+    }
+
     public Long getId() { return id; }
     public String getName() { return name; }
+    /** The location as MUPDATE writes it, usually {@code server!partition}. */
+    public String getLocation() { return location; }
     public String getServer() { return server; }
-    public String getPartition() { return partition; }
-    /** The location as MUPDATE writes it: {@code server!partition}. */
-    public String getLocation() { return server + "!" + partition; }
     public String getAcl() { return acl; }
     public MailboxState getState() { return state; }
     public String getUniqueId() { return uniqueId; }

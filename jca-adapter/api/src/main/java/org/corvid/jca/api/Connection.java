@@ -44,12 +44,17 @@ public interface Connection {
     void writeLater(String line, Duration delay);
 
     /**
-     * Sends a continuation request ({@code "+ " + challenge}) and delivers the client's next line to the same
-     * handler as the same request with that line appended as a last argument (SASL exchanges).
+     * Sends {@code continuationLine} (IMAP: {@code "+ " + challenge}; MUPDATE, as Cyrus: the bare challenge)
+     * and delivers the client's next line, read raw, to the same handler as the same request with that line
+     * appended as a last argument (SASL exchanges).
      */
-    void continueWith(String challenge);
+    void continueWith(String continuationLine);
 
-    /** Starts TLS once the lines written so far are flushed; anything the client pipelined is discarded. */
+    /**
+     * Starts TLS once the lines written so far are flushed; anything the client pipelined is discarded. Lines
+     * written after this call, in the same command, go out over TLS once the handshake is done (MUPDATE
+     * repeats its banner there).
+     */
     void startTls();
 
     /** Flushes what was written and closes the connection. */

@@ -61,6 +61,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private volatile boolean tlsRequested;
     private volatile Object current;
     private volatile Future<?> pendingWrite;
+    private final java.util.List<String> afterTls = new java.util.ArrayList<>(); // written after startTls()
 
     Session(String id, ProtocolListener listener, Channel channel) {
         this.id = id;
@@ -242,6 +243,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         }
         channel.pipeline().addFirst(TLS_HANDLER, listener.sslContext().newHandler(channel.alloc()));
         secure = true;
+        synchronized (afterTls) { // the SslHandler holds these until the handshake is done
+            for (String line : afterTls) {
+                channel.write(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
+            }
+            afterTls.clear();
+        }
+        channel.flush();
         LOG.debugf("[%s] TLS started", id);
     }
 
@@ -302,11 +310,17 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public boolean isTlsAvailable() {
-        return !secure && listener.sslContext() != null;
+        return !secure && !tlsRequested && listener.sslContext() != null;
     }
 
     @Override
     public void write(String line) {
+        if (tlsRequested) {
+            synchronized (afterTls) {
+                afterTls.add(line);
+            }
+            return;
+        }
         if (!channel.isWritable() && !channel.eventLoop().inEventLoop()) {
             awaitWritable();
         }
@@ -346,7 +360,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     }
 
     @Override
-    public void continueWith(String challenge) {
+    public void continueWith(String continuationLine) {
         Object request = current;
         channel.eventLoop().execute(() -> {
             awaitingContinuation = request;
@@ -356,7 +370,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             } else if (decoder instanceof LineRequestDecoder l) {
                 l.expectRawLine();
             }
-            channel.writeAndFlush(Unpooled.copiedBuffer("+ " + challenge + "\r\n", StandardCharsets.UTF_8));
+            channel.writeAndFlush(Unpooled.copiedBuffer(continuationLine + "\r\n", StandardCharsets.UTF_8));
         });
     }
 

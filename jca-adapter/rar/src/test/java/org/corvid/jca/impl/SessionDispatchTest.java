@@ -66,7 +66,7 @@ class SessionDispatchTest {
         @Command(value = "AUTHENTICATE", states = SessionState.NOT_AUTHENTICATED)
         public void authenticate(TaggedRequest r, Connection c) {
             if (r.args().size() == 1) {
-                c.continueWith("");
+                c.continueWith("+ ");
             } else {
                 c.write(r.tag() + " OK got " + r.string(1));
             }

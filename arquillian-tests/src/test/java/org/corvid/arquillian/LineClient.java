@@ -1,0 +1,55 @@
+package org.corvid.arquillian;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** A minimal line-oriented test client for protocols that push (MUPDATE UPDATE streams). */
+final class LineClient implements AutoCloseable {
+    private final Socket socket;
+    private final BufferedReader in;
+    private final OutputStream out;
+
+    LineClient(int port) throws IOException {
+        socket = new Socket(TestServer.HOST, port);
+        socket.setSoTimeout(10_000);
+        in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        out = socket.getOutputStream();
+    }
+
+    void send(String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** The next line; a timeout fails the test (SO_TIMEOUT 10 s). */
+    String read() throws IOException {
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("connection closed");
+        }
+        return line;
+    }
+
+    /** Reads lines until one starts with {@code prefix}; returns it. */
+    String readUntil(String prefix) throws IOException {
+        String line;
+        do {
+            line = read();
+        } while (!line.startsWith(prefix));
+        return line;
+    }
+
+    /** Sets how long {@link #read()} waits. */
+    void timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,121 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.SocketTimeoutException;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** UPDATE streaming between two MUPDATE connections: full dump, pushed changes, host filter, NOOP barrier. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class MupdateStreamIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    private static LineClient login(String plainBase64) throws Exception {
+        LineClient c = new LineClient(TestServer.MUPDATE);
+        c.readUntil("* OK MUPDATE");
+        c.send("A01 AUTHENTICATE \"PLAIN\" " + plainBase64);
+        assertEquals("A01 OK \"Authenticated\"", c.read());
+        return c;
+    }
+
+    private static LineClient writer() throws Exception {
+        return login("AG11cmRlcgBtdXJkZXI="); // murder/murder, role corvid-backend
+    }
+
+    private static LineClient reader() throws Exception {
+        return login("AGFsaWNlAGFsaWNl"); // alice/alice, read-only
+    }
+
+    @Test
+    void dumpThenStreamEveryCommittedChange() throws Exception {
+        try (LineClient w = writer(); LineClient s = reader()) {
+            w.send("X1 ACTIVATE \"user.stream1\" \"sb1!default\" \"stream1\tlrswipkxtecdan\t\"");
+            assertEquals("X1 OK \"done\"", w.read());
+
+            s.send("U1 UPDATE \"sb1\"");
+            assertEquals("U1 MAILBOX {12+}", s.read());
+            assertEquals("user.stream1 {11+}", s.read());
+            assertEquals("sb1!default {23+}", s.read());
+            assertEquals("stream1\tlrswipkxtecdan\t", s.read());
+            assertEquals("U1 OK \"streaming starts\"", s.read());
+
+            w.send("X2 RESERVE \"user.stream2\" \"sb1!default\"");
+            assertEquals("X2 OK \"done\"", w.read());
+            assertEquals("U1 RESERVE {12+}", s.read());
+            assertEquals("user.stream2 {11+}", s.read());
+            assertEquals("sb1!default", s.read());
+
+            w.send("X3 DELETE \"user.stream1\"");
+            assertEquals("X3 OK \"done\"", w.read());
+            assertEquals("U1 DELETE {12+}", s.read());
+            assertEquals("user.stream1", s.read());
+
+            // a change on another host is filtered out; the NOOP barrier comes back with nothing before it
+            w.send("X4 ACTIVATE \"user.other\" \"sb2!default\" \"\"");
+            assertEquals("X4 OK \"done\"", w.read());
+            s.send("N1 NOOP");
+            assertEquals("N1 OK \"Noop done\"", s.read());
+
+            // activating it, then moving it away from the watched host, are both reported (old host matches)
+            w.send("X5 ACTIVATE \"user.stream2\" \"sb1!default\" \"\"");
+            assertEquals("X5 OK \"done\"", w.read());
+            assertEquals("U1 MAILBOX {12+}", s.read());
+            assertEquals("user.stream2 {11+}", s.read());
+            assertEquals("sb1!default {0+}", s.read());
+            assertEquals("", s.read());
+            w.send("X6 DEACTIVATE \"user.stream2\" \"sb2!default\"");
+            assertEquals("X6 OK \"done\"", w.read());
+            assertEquals("U1 RESERVE {12+}", s.read());
+            assertEquals("user.stream2 {11+}", s.read());
+            assertEquals("sb2!default", s.read());
+
+            w.send("X7 DELETE \"user.stream2\"");
+            assertEquals("X7 OK \"done\"", w.read());
+            w.send("X8 DELETE \"user.other\"");
+            assertEquals("X8 OK \"done\"", w.read());
+        }
+    }
+
+    @Test
+    void aSubscriberWithoutHostsSeesEverythingAndNothingAfterLogout() throws Exception {
+        try (LineClient w = writer(); LineClient s = reader()) {
+            s.send("U1 UPDATE");
+            s.readUntil("U1 OK \"streaming starts\"");
+            w.send("X1 ACTIVATE \"user.stream3\" \"sb3!p\" \"\"");
+            assertEquals("X1 OK \"done\"", w.read());
+            assertEquals("U1 MAILBOX {12+}", s.read());
+            assertEquals("user.stream3 {5+}", s.read());
+            assertEquals("sb3!p {0+}", s.read());
+            assertEquals("", s.read());
+            s.send("Q1 LOGOUT");
+            assertEquals("Q1 OK \"bye-bye\"", s.read());
+            w.send("X2 DELETE \"user.stream3\"");
+            assertEquals("X2 OK \"done\"", w.read());
+            s.timeout(500);
+            assertThrows(Exception.class, s::read, "nothing after LOGOUT");
+        }
+    }
+
+    @Test
+    void noWriteIsStreamedBeforeItCommitsAndRefusedWritesAreNotStreamed() throws Exception {
+        try (LineClient w = writer(); LineClient s = reader()) {
+            s.send("U1 UPDATE \"sb4\"");
+            s.readUntil("U1 OK \"streaming starts\"");
+            w.send("X1 DEACTIVATE \"user.never\" \"sb4!p\"");
+            assertEquals("X1 NO \"mailbox doesn't exist\"", w.read());
+            s.timeout(500);
+            assertThrows(SocketTimeoutException.class, s::read, "a refused write streams nothing");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.corvid.ejb.mupdate;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.ejb3.annotation.SecurityDomain;
+
+/** Fans committed list changes out to this node's UPDATE subscribers. */
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@PermitAll
+@SecurityDomain("corvid")
+public class MupdateChanges {
+    private final Set<UpdateStream> streams = ConcurrentHashMap.newKeySet();
+
+    public void subscribe(UpdateStream stream) {
+        streams.add(stream);
+    }
+
+    /** Called after commit only (see {@link MupdateService}). */
+    public void publish(MupdateChange change) {
+        for (UpdateStream s : streams) {
+            if (s.closed()) {
+                streams.remove(s);
+            } else {
+                s.offer(change);
+            }
+        }
+    }
+
+    /** UPDATE subscribers connected now. */
+    public int streamingClients() {
+        streams.removeIf(UpdateStream::closed);
+        return streams.size();
+    }
+}

@@ -1,0 +1,56 @@
+package org.corvid.ejb.mupdate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.SessionState;
+
+/**
+ * One UPDATE subscriber. Subscribed before the full dump starts, it buffers the changes committed meanwhile
+ * and sends them once the dump and {@code OK "streaming starts"} are written, then streams each change as it
+ * is committed. (A change may thus arrive twice; MUPDATE records are idempotent.)
+ */
+public final class UpdateStream {
+    private final String tag;
+    private final Set<String> hosts;
+    private final Connection connection;
+    private final List<MupdateChange> pending = new ArrayList<>();
+    private boolean live;
+
+    UpdateStream(String tag, Set<String> hosts, Connection connection) {
+        this.tag = tag;
+        this.hosts = hosts;
+        this.connection = connection;
+    }
+
+    String tag() {
+        return tag;
+    }
+
+    Set<String> hosts() {
+        return hosts;
+    }
+
+    boolean closed() {
+        return connection.state() == SessionState.LOGOUT;
+    }
+
+    synchronized void offer(MupdateChange change) {
+        if (!change.concerns(hosts)) {
+            return;
+        }
+        if (live) {
+            MupdateWire.change(tag, change).forEach(connection::write);
+        } else {
+            pending.add(change);
+        }
+    }
+
+    /** Sends what was committed during the dump and switches to streaming. */
+    synchronized void goLive() {
+        pending.forEach(change -> MupdateWire.change(tag, change).forEach(connection::write));
+        pending.clear();
+        live = true;
+    }
+}
