@@ -57,7 +57,8 @@ class HealthIT {
         assertTrue(h.getString("dataDir").endsWith("test-data"), h.toString());
         assertEquals("1", h.getJsonObject("schemas").getString("mupdate"));
         assertEquals("1", h.getJsonObject("schemas").getString("mailstore"));
-        assertEquals(0, h.getJsonObject("mailboxes").getInt("mupdate"), "read through the mupdate unit");
+        assertEquals(listedByMupdate(), h.getJsonObject("mailboxes").getInt("mupdate"),
+                "counted through the mupdate unit = entries MUPDATE LIST shows");
         assertEquals(0, h.getJsonObject("mailboxes").getInt("mailstore"), "read through the mailstore unit");
         Map<String, JsonObject> l = listenersByProtocol(h);
         assertEquals(TestServer.IMAP, l.get("IMAP").getInt("port"));
@@ -66,6 +67,24 @@ class HealthIT {
         assertEquals(TestServer.LMTP, l.get("LMTP").getInt("port"));
         assertEquals(TestServer.MUPDATE, l.get("MUPDATE").getInt("port"));
         assertTrue(h.getJsonObject("jvm").getJsonNumber("heapUsed").longValue() > 0);
+    }
+
+    /** Entries in the master's list, as MUPDATE LIST shows them. */
+    private static int listedByMupdate() throws Exception {
+        try (LineClient c = new LineClient(TestServer.MUPDATE)) {
+            c.readUntil("* OK MUPDATE");
+            c.send("A01 AUTHENTICATE \"PLAIN\" AGFsaWNlAGFsaWNl");
+            assertEquals("A01 OK \"Authenticated\"", c.read());
+            c.send("L1 LIST");
+            int entries = 0;
+            String line;
+            while (!(line = c.read()).equals("L1 OK \"list complete\"")) {
+                if (line.startsWith("L1 MAILBOX ") || line.startsWith("L1 RESERVE ")) {
+                    entries++;
+                }
+            }
+            return entries;
+        }
     }
 
     @Test

@@ -6,6 +6,8 @@ CREATE TABLE mailbox_location (
     location    VARCHAR(512)  NOT NULL,
     -- the part of the location before '!', for host-filtered UPDATE streams
     server      VARCHAR(255)  NOT NULL,
+    -- the part after '!', NULL if the location has none
+    partition_name VARCHAR(255),
     -- Cyrus ACL text: id<TAB>rights<TAB>...; empty for reservations
     acl         VARCHAR(8000) NOT NULL,
     state       VARCHAR(16)   NOT NULL,

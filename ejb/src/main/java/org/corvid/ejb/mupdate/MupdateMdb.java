@@ -77,7 +77,7 @@ public class MupdateMdb implements MupdateListener {
         c.write("* OK MUPDATE \"" + node.serverName() + "\" \"Corvid\" \"" + node.version() + "\" \"(master)\"");
     }
 
-    @Command("NOOP")
+    @Command(value = "NOOP", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void noop(TaggedRequest r, Connection c) {
         // Changes are written to streams as they commit, so everything committed before this NOOP is out.
         c.write(r.tag() + (r.args().isEmpty() ? " OK \"Noop done\"" : " BAD \"Extra arguments\""));

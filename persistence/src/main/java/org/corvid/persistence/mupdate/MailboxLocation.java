@@ -47,6 +47,10 @@ public class MailboxLocation {
     @Column(nullable = false)
     private String server;
 
+    /** The part after {@code !}, null if the location has none. */
+    @Column(name = "partition_name")
+    private String partition;
+
     /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */
     @Column(nullable = false, length = 8000)
     private String acl;
@@ -77,6 +81,8 @@ public class MailboxLocation {
     public final void set(String location, String acl, MailboxState state) {
         this.location = Objects.requireNonNull(location);
         this.server = serverOf(location);
+        int bang = location.indexOf('!');
+        this.partition = bang < 0 ? null : location.substring(bang + 1);
         this.acl = Objects.requireNonNull(acl);
         this.state = Objects.requireNonNull(state);
         this.lastChange = Instant.now();
@@ -93,6 +99,7 @@ public class MailboxLocation {
     /** The location as MUPDATE writes it, usually {@code server!partition}. */
     public String getLocation() { return location; }
     public String getServer() { return server; }
+    public String getPartition() { return partition; }
     public String getAcl() { return acl; }
     public MailboxState getState() { return state; }
     public String getUniqueId() { return uniqueId; }

@@ -24,11 +24,11 @@ class SchemaMigrationsTest {
         assertEquals("1", SchemaMigrations.migrate(ds, SchemaMigrations.MUPDATE));
         assertEquals("1", SchemaMigrations.migrate(ds, SchemaMigrations.MUPDATE), "second run is a no-op");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("insert into mailbox_location values (1,'user.bob','b1!default','b1','bob\tlrswipkxtecda\t','ACTIVE','u1',0,current_timestamp)");
+            s.executeUpdate("insert into mailbox_location values (1,'user.bob','b1!default','b1','default','bob\tlrswipkxtecda\t','ACTIVE','u1',0,current_timestamp)");
             assertThrows(SQLException.class, () -> s.executeUpdate(
-                    "insert into mailbox_location values (2,'user.bob','b2!default','b2','','ACTIVE','u2',0,current_timestamp)"));
+                    "insert into mailbox_location values (2,'user.bob','b2!default','b2','default','','ACTIVE','u2',0,current_timestamp)"));
             assertThrows(SQLException.class, () -> s.executeUpdate(
-                    "insert into mailbox_location values (3,'user.eve','b2!default','b2','','GONE','u3',0,current_timestamp)"));
+                    "insert into mailbox_location values (3,'user.eve','b2!default','b2','default','','GONE','u3',0,current_timestamp)"));
             try (ResultSet rs = s.executeQuery("select count(*) from mailbox_location")) {
                 rs.next();
                 assertEquals(1, rs.getInt(1));

@@ -96,6 +96,11 @@ enum Dialect {
     /** A line sent right before the server closes the connection. */
     abstract String bye(String reason);
 
+    /** Said before closing when the server cannot take the connection or the command (overload). */
+    String busy() {
+        return this == MUPDATE ? "* BYE \"Server Unable\"" : bye("Server busy, try again later");
+    }
+
     String unknownCommand(String tag, String command) {
         return error(tag, "Unrecognized command", false);
     }

@@ -87,7 +87,7 @@ final class ProtocolListener implements ListenerMXBean {
             rejected.incrementAndGet();
             LOG.warnf("%s: connection limit %d reached, refusing %s", protocol(), spec.getMaxConnections(),
                     ch.remoteAddress());
-            ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(dialect.bye("Too many connections") + "\r\n",
+            ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(dialect.busy() + "\r\n",
                     java.nio.charset.StandardCharsets.US_ASCII)).addListener(f -> ch.close());
             return;
         }

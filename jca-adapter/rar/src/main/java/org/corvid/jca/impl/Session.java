@@ -190,7 +190,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         } catch (RejectedExecutionException e) {
             LOG.warnf("[%s] dispatch queue full, closing", id);
             delivering = false;
-            writeAndClose(dialect.bye("Server busy, try again later"));
+            writeAndClose(dialect.busy());
         }
     }
 

@@ -1,0 +1,134 @@
+package org.corvid.persistence.mupdate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.corvid.persistence.migration.SchemaMigrations;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@code mupdate} unit's entity and named queries on both supported databases: H2 (the embedded default)
+ * and a real PostgreSQL (embedded binaries), each migrated by Flyway exactly as the server does.
+ */
+class MailboxLocationJpaTest {
+    private static EmbeddedPostgres postgres;
+    private static final Map<String, EntityManagerFactory> FACTORIES = new HashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:mupdate-jpa;DB_CLOSE_DELAY=-1");
+        FACTORIES.put("H2", factory(h2, "H2"));
+        FACTORIES.put("PostgreSQL", factory(postgres.getPostgresDatabase(), "PostgreSQL"));
+    }
+
+    private static EntityManagerFactory factory(DataSource ds, String product) {
+        SchemaMigrations.migrate(ds, SchemaMigrations.MUPDATE);
+        Map<String, Object> props = new HashMap<>();
+        props.put("jakarta.persistence.transactionType", "RESOURCE_LOCAL");
+        props.put("jakarta.persistence.jtaDataSource", null);
+        props.put("jakarta.persistence.nonJtaDataSource", ds);
+        props.put("jakarta.persistence.database-product-name", product);
+        return Persistence.createEntityManagerFactory(SchemaMigrations.MUPDATE, props);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        FACTORIES.values().forEach(EntityManagerFactory::close);
+        postgres.close();
+    }
+
+    private static void tx(String db, Consumer<EntityManager> work) {
+        EntityManager em = FACTORIES.get(db).createEntityManager();
+        try {
+            em.getTransaction().begin();
+            work.accept(em);
+            em.getTransaction().commit();
+        } finally {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+            em.close();
+        }
+    }
+
+    private static <T> T read(String db, java.util.function.Function<EntityManager, T> query) {
+        EntityManager em = FACTORIES.get(db).createEntityManager();
+        try {
+            return query.apply(em);
+        } finally {
+            em.close();
+        }
+    }
+
+    private static List<String> page(String db, String after, String prefix, int size) {
+        return read(db, em -> (prefix == null
+                ? em.createNamedQuery(MailboxLocation.PAGE, MailboxLocation.class)
+                : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, MailboxLocation.class)
+                        .setParameter("prefix", prefix + "%"))
+                .setParameter("after", after).setMaxResults(size).getResultStream()
+                .map(MailboxLocation::getName).toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void storesFindsPagesAndRefusesDuplicates(String db) {
+        String p = db.toLowerCase() + ".";
+        tx(db, em -> {
+            em.persist(new MailboxLocation(p + "user.c", "b_1!default", "c\tlrs\t", MailboxState.ACTIVE));
+            em.persist(new MailboxLocation(p + "user.a", "bx1!default", "", MailboxState.RESERVED));
+            em.persist(new MailboxLocation(p + "user.b", "b_1", "b\tlrs\t", MailboxState.ACTIVE));
+        });
+        MailboxLocation c = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+                .setParameter("name", p + "user.c").getSingleResult());
+        assertEquals("b_1!default", c.getLocation());
+        assertEquals("b_1", c.getServer());
+        assertEquals("default", c.getPartition());
+        assertEquals("c\tlrs\t", c.getAcl());
+        assertEquals(MailboxState.ACTIVE, c.getState());
+        MailboxLocation b = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+                .setParameter("name", p + "user.b").getSingleResult());
+        assertNull(b.getPartition(), "no ! in the location");
+
+        // keyset paging in name order
+        assertEquals(List.of(p + "user.a", p + "user.b"), page(db, p, null, 2));
+        assertEquals(List.of(p + "user.c"), page(db, p + "user.b", null, 2).stream().filter(n -> n.startsWith(p)).toList());
+        // location prefix with LIKE wildcards escaped: "b\_1" matches b_1..., not bx1...
+        assertEquals(List.of(p + "user.b", p + "user.c"),
+                page(db, p, "b\\_1", 10).stream().filter(n -> n.startsWith(p)).toList());
+
+        // a second entry with the same name is refused at commit
+        assertThrows(PersistenceException.class, () -> tx(db, em -> {
+            em.persist(new MailboxLocation(p + "user.a", "b2!default", "", MailboxState.RESERVED));
+            em.flush();
+        }));
+
+        // updates bump the version
+        tx(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+                .setParameter("name", p + "user.a").getSingleResult()
+                .set("b2!p2", "a\tlrs\t", MailboxState.ACTIVE));
+        MailboxLocation a = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+                .setParameter("name", p + "user.a").getSingleResult());
+        assertEquals(1, a.getVersion());
+        assertEquals("b2", a.getServer());
+        assertEquals(3L, (long) read(db, em -> em.createQuery(
+                "select count(l) from MailboxLocation l where l.name like :p", Long.class)
+                .setParameter("p", p + "%").getSingleResult()));
+    }
+}
