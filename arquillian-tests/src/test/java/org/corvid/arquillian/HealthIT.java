@@ -57,8 +57,11 @@ class HealthIT {
         assertTrue(h.getString("dataDir").endsWith("test-data"), h.toString());
         assertEquals("1", h.getJsonObject("schemas").getString("mupdate"));
         assertEquals("1", h.getJsonObject("schemas").getString("mailstore"));
-        assertEquals(listedByMupdate(), h.getJsonObject("mailboxes").getInt("mupdate"),
+        int listed = listedByMupdate();
+        assertEquals(listed, h.getJsonObject("mailboxes").getInt("mupdate"),
                 "counted through the mupdate unit = entries MUPDATE LIST shows");
+        assertEquals(listed, h.getJsonObject("mailboxes").getInt("corvid-locations"),
+                "the location cache holds every committed entry");
         assertEquals(0, h.getJsonObject("mailboxes").getInt("mailstore"), "read through the mailstore unit");
         Map<String, JsonObject> l = listenersByProtocol(h);
         assertEquals(TestServer.IMAP, l.get("IMAP").getInt("port"));

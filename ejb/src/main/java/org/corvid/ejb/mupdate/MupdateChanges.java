@@ -3,12 +3,14 @@ package org.corvid.ejb.mupdate;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.corvid.ejb.location.LocationCache;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
-/** Fans committed list changes out to this node's UPDATE subscribers. */
+/** Fans committed list changes out to the location cache and this node's UPDATE subscribers. */
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @PermitAll
@@ -16,12 +18,16 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 public class MupdateChanges {
     private final Set<UpdateStream> streams = ConcurrentHashMap.newKeySet();
 
+    @EJB
+    private LocationCache locations;
+
     public void subscribe(UpdateStream stream) {
         streams.add(stream);
     }
 
     /** Called after commit only (see {@link MupdateService}). */
     public void publish(MupdateChange change) {
+        locations.apply(change);
         for (UpdateStream s : streams) {
             if (s.closed()) {
                 streams.remove(s);

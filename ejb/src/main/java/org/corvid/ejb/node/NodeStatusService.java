@@ -16,6 +16,7 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import org.corvid.ejb.location.LocationCache;
 import org.corvid.jca.api.ListenerMXBean;
 import org.corvid.persistence.mailstore.Mailbox;
 import org.corvid.persistence.migration.SchemaMigrations;
@@ -32,6 +33,9 @@ public class NodeStatusService {
 
     @EJB
     private SchemaMigrator schemas;
+
+    @EJB
+    private LocationCache locations;
 
     @PersistenceContext(unitName = "mupdate")
     private EntityManager mupdate;
@@ -50,14 +54,16 @@ public class NodeStatusService {
     }
 
     /**
-     * Mailboxes known to the master's list and held by this backend, through JPA: this also proves each
-     * persistence unit's mapping matches the Flyway schema (reading an entity touches every mapped column).
+     * Mailboxes known to the master's list and held by this backend, through JPA (this also proves each
+     * persistence unit's mapping matches the Flyway schema: reading an entity touches every mapped column),
+     * and entries in the location cache.
      */
     private Map<String, Long> mailboxCounts() {
         mupdate.createQuery("select l from MailboxLocation l", MailboxLocation.class).setMaxResults(1).getResultList();
         mailstore.createQuery("select m from Mailbox m", Mailbox.class).setMaxResults(1).getResultList();
         return Map.of(SchemaMigrations.MUPDATE, mupdate.createNamedQuery(MailboxLocation.COUNT, Long.class).getSingleResult(),
-                SchemaMigrations.MAILSTORE, mailstore.createNamedQuery(Mailbox.COUNT, Long.class).getSingleResult());
+                SchemaMigrations.MAILSTORE, mailstore.createNamedQuery(Mailbox.COUNT, Long.class).getSingleResult(),
+                "corvid-locations", locations.size());
     }
 
     private static List<NodeStatus.ListenerStatus> listeners() {

@@ -1,0 +1,85 @@
+package org.corvid.ejb.location;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.corvid.ejb.mupdate.MupdateChange;
+import org.corvid.ejb.mupdate.MupdateRecord;
+import org.corvid.ejb.mupdate.MupdateService;
+import org.corvid.ejb.node.NodeConfig;
+import org.infinispan.Cache;
+import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@code corvid-locations} Infinispan cache: mailbox name → location record, the frontend's mailbox
+ * database. On a master node it is loaded from the list at start and then fed every committed change;
+ * lookups never touch the database.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@PermitAll
+@SecurityDomain("corvid")
+public class LocationCache {
+    private static final Logger LOG = Logger.getLogger(LocationCache.class);
+    private static final int PAGE = 5000;
+
+    @Resource(lookup = "java:jboss/infinispan/cache/corvid/corvid-locations")
+    private Cache<String, MupdateRecord> cache;
+
+    @EJB
+    private MupdateService list;
+
+    @EJB
+    private NodeConfig node;
+
+    @PostConstruct
+    void load() {
+        if (!node.has(NodeConfig.Role.MUPDATE)) {
+            return;
+        }
+        long start = System.nanoTime();
+        String after = "";
+        List<MupdateRecord> page;
+        do {
+            page = list.page(after, null, PAGE);
+            Map<String, MupdateRecord> batch = new HashMap<>();
+            page.forEach(r -> batch.put(r.name(), r));
+            // a change applied while loading is newer than the page: keep it
+            batch.forEach(cache::putIfAbsent);
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).name();
+            }
+        } while (page.size() == PAGE);
+        LOG.infof("corvid-locations loaded: %d entries in %d ms", cache.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Applies a committed change (called after commit only). */
+    public void apply(MupdateChange change) {
+        if (change.current() == null) {
+            cache.remove(change.name());
+        } else {
+            cache.put(change.name(), change.current());
+        }
+    }
+
+    /** The cached entry for {@code name}, or null. */
+    public MupdateRecord lookup(String name) {
+        return cache.get(name);
+    }
+
+    public long size() {
+        return cache.size();
+    }
+}
