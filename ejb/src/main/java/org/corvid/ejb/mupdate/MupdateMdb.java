@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.corvid.ejb.location.LocationCache;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.security.Authenticator;
 import org.corvid.ejb.security.SaslPlain;
@@ -62,6 +63,9 @@ public class MupdateMdb implements MupdateListener {
 
     @EJB
     private MupdateChanges changes;
+
+    @EJB
+    private LocationCache locations;
 
     @OnConnect
     public void greet(Connection c) {
@@ -209,7 +213,9 @@ public class MupdateMdb implements MupdateListener {
         if (a == null) {
             return;
         }
-        MupdateRecord found = list.lookup(a.get(0));
+        // from the location cache: it holds every committed entry (applied during the commit, before the
+        // writer's OK), so FIND needs no database round trip
+        MupdateRecord found = locations.lookup(a.get(0));
         if (found != null) {
             MupdateWire.record(r.tag(), found).forEach(c::write);
         }

@@ -24,10 +24,14 @@ final class Delivery {
         this.executor = executor;
     }
 
-    /** Schedules the invocation; {@code done} runs afterwards with the failure, or null. */
-    void submit(Method method, Object[] args, SecurityIdentity identity, java.util.function.Consumer<Throwable> done)
-            throws RejectedExecutionException {
+    /**
+     * Schedules the invocation; on the invoking thread, {@code start} runs first and {@code done} afterwards
+     * with the failure, or null.
+     */
+    void submit(Method method, Object[] args, SecurityIdentity identity, Runnable start,
+                java.util.function.Consumer<Throwable> done) throws RejectedExecutionException {
         executor.execute(() -> {
+            start.run();
             Throwable failure = null;
             try {
                 if (identity == null) {

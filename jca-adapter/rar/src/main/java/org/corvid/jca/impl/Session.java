@@ -1,5 +1,6 @@
 package org.corvid.jca.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -42,6 +43,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private static final int MAX_QUEUED = 32;
     private static final long WRITABLE_WAIT_MS = 60_000;
     private static final Object CONNECTED = new Object();
+    private static final int PENDING_FLUSH_BYTES = 32 * 1024;
 
     private final String id;
     private final ProtocolListener listener;
@@ -61,6 +63,9 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private volatile boolean tlsRequested;
     private volatile Object current;
     private volatile Future<?> pendingWrite;
+    /** The dispatch thread running this session's command; its writes are batched in {@link #pendingOut}. */
+    private volatile Thread deliveryThread;
+    private ByteBuf pendingOut; // deliveryThread only
     private final java.util.List<String> afterTls = new java.util.ArrayList<>(); // written after startTls()
 
     Session(String id, ProtocolListener listener, Channel channel) {
@@ -186,7 +191,12 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         listener.commandDispatched();
         try {
             listener.delivery().submit(method, args, identity,
-                    failure -> channel.eventLoop().execute(() -> completed(request, failure)));
+                    () -> deliveryThread = Thread.currentThread(),
+                    failure -> {
+                        flushPending();
+                        deliveryThread = null;
+                        channel.eventLoop().execute(() -> completed(request, failure));
+                    });
         } catch (RejectedExecutionException e) {
             LOG.warnf("[%s] dispatch queue full, closing", id);
             delivering = false;
@@ -321,13 +331,36 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             }
             return;
         }
+        if (Thread.currentThread() == deliveryThread) {
+            // the command's own replies: batched into large buffers, handed to Netty every 32 KiB and at the end
+            if (pendingOut == null) {
+                pendingOut = Unpooled.buffer(4096);
+            }
+            pendingOut.writeCharSequence(line, StandardCharsets.UTF_8);
+            pendingOut.writeByte('\r').writeByte('\n');
+            if (pendingOut.readableBytes() >= PENDING_FLUSH_BYTES) {
+                flushPending();
+            }
+            return;
+        }
+        // a push from another thread (a change streamed to this connection, IDLE): out at once
         if (!channel.isWritable() && !channel.eventLoop().inEventLoop()) {
             awaitWritable();
         }
-        channel.write(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
-        if (!delivering) {
-            channel.flush(); // a push outside a command (e.g. while idling) goes out at once
+        channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
+    }
+
+    /** Hands the batched replies to Netty (delivery thread only), waiting while the client is slow to read. */
+    private void flushPending() {
+        if (pendingOut == null || Thread.currentThread() != deliveryThread) {
+            return;
         }
+        ByteBuf out = pendingOut;
+        pendingOut = null;
+        if (!channel.isWritable()) {
+            awaitWritable();
+        }
+        channel.writeAndFlush(out);
     }
 
     /** Back-pressure for long outputs: the bean's thread waits while the client is slow to read. */
@@ -354,6 +387,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void writeLater(String line, Duration delay) {
+        flushPending();
         pendingWrite = channel.eventLoop().schedule(() -> {
             channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -361,6 +395,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void continueWith(String continuationLine) {
+        flushPending();
         Object request = current;
         channel.eventLoop().execute(() -> {
             awaitingContinuation = request;
@@ -379,6 +414,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         if (listener.sslContext() == null || secure) {
             throw new IllegalStateException("TLS not available on " + id);
         }
+        flushPending(); // the OK goes out in plaintext, before the handshake
         tlsRequested = true;
     }
 
