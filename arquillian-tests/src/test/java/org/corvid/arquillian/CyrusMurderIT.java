@@ -1,0 +1,151 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A real Cyrus 3.6 murder (two backends, a frontend with its mupdate slave; Debian packages, started by
+ * src/test/cyrus/cyrus-murder.sh) using the deployed Corvid as its MUPDATE master: the backends push their
+ * lists, the frontend's slave streams from Corvid, CREATE / SETACL / DELETE through the Cyrus frontend land in
+ * Corvid's list, and entries written to Corvid reach the Cyrus frontend. Needs root and the Cyrus packages
+ * (.ci/run installs them); skipped with a message otherwise.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class CyrusMurderIT {
+    private static final Path DIR = Path.of("target/cyrus-murder").toAbsolutePath();
+    private static final String SCRIPT = "src/test/cyrus/cyrus-murder.sh";
+    private static final int FRONTEND_IMAP = 16143;
+    private static boolean started;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    private static String sh(long timeoutSeconds, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), String.join(" ", cmd) + " did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @BeforeAll
+    static void startCyrus() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "the Cyrus murder harness needs root (mount namespace): skipping the Cyrus murder interoperability test");
+        assumeTrue(new File("/usr/sbin/cyrmaster").canExecute() && new File("/usr/lib/cyrus/bin/mupdate").canExecute(),
+                "Cyrus not installed (apt-get install cyrus-imapd cyrus-murder cyrus-clients sasl2-bin): skipping");
+        sh(120, "bash", SCRIPT, "up", DIR.toString(), TestServer.HOST + ":" + TestServer.MUPDATE, "murder", "murder");
+        started = true;
+        waitForLog("mailbox list synchronization complete", 30);
+    }
+
+    @AfterAll
+    static void stopCyrus() throws Exception {
+        if (started) {
+            sh(60, "bash", SCRIPT, "down", DIR.toString());
+        }
+    }
+
+    private static void waitForLog(String text, int seconds) throws Exception {
+        Path log = DIR.resolve("logs/syslog.log");
+        for (int i = 0; i < seconds * 5; i++) {
+            if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(text)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Cyrus never logged '" + text + "'; log:\n"
+                + (Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "(none)"));
+    }
+
+    /** IMAP commands through the Cyrus frontend as the Cyrus admin, with Cyrus's own imtest. */
+    private static String frontend(String... commands) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/usr/lib/cyrus/bin/imtest", "-p", String.valueOf(FRONTEND_IMAP),
+                "-a", "cyrus", "-w", "secret", "-m", "PLAIN", TestServer.HOST));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write((String.join("\r\n", commands) + "\r\nzz LOGOUT\r\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "imtest did not finish");
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** FIND at Corvid's master: the record lines, without the tagged OK. */
+    private static List<String> find(String name) throws Exception {
+        try (LineClient c = new LineClient(TestServer.MUPDATE)) {
+            c.readUntil("* OK MUPDATE");
+            c.send("A01 AUTHENTICATE \"PLAIN\" AGFsaWNlAGFsaWNl");
+            assertEquals("A01 OK \"Authenticated\"", c.read());
+            c.send("F1 FIND \"" + name + "\"");
+            List<String> lines = new ArrayList<>();
+            String line;
+            while (!(line = c.read()).equals("F1 OK \"Search completed\"")) {
+                lines.add(line);
+            }
+            return lines;
+        }
+    }
+
+    @Test
+    void backendsPushedTheirListsAndTheFrontendSlaveStreamsFromCorvid() throws Exception {
+        waitForLog("done populating mupdate", 30);
+        waitForLog("successful mupdate connection to " + TestServer.HOST, 5);
+    }
+
+    @Test
+    void createSetaclDeleteThroughTheCyrusFrontendChangeCorvidsList() throws Exception {
+        String out = frontend("a1 CREATE user.interop1", "a2 SETACL user.interop1 anyone lr");
+        assertTrue(out.contains("a1 OK"), out);
+        assertTrue(out.contains("a2 OK"), out);
+
+        List<String> found = find("user.interop1");
+        assertEquals(4, found.size(), "an active entry: " + found);
+        assertEquals("F1 MAILBOX {13+}", found.get(0));
+        assertTrue(found.get(1).equals("user.interop1 {16+}"), found.toString());
+        assertTrue(found.get(2).matches("backend[12]!default \\{\\d+\\+}"), found.toString());
+        assertTrue(found.get(3).contains("anyone\tlr\t"), "the ACL change reached Corvid: " + found);
+
+        out = frontend("b1 SETACL user.interop1 cyrus lrswipkxtecda", "b2 DELETE user.interop1");
+        assertTrue(out.contains("b2 OK"), out);
+        assertEquals(List.of(), find("user.interop1"), "deleted (Cyrus keeps it as DELETED.user.interop1.*)");
+    }
+
+    @Test
+    void anEntryWrittenToCorvidReachesTheCyrusFrontend() throws Exception {
+        try (LineClient w = new LineClient(TestServer.MUPDATE)) {
+            w.readUntil("* OK MUPDATE");
+            w.send("A01 AUTHENTICATE \"PLAIN\" AG11cmRlcgBtdXJkZXI=");
+            assertEquals("A01 OK \"Authenticated\"", w.read());
+            w.send("X1 ACTIVATE \"shared.fromcorvid\" \"backend1!default\" \"anyone\tlrs\t\"");
+            assertEquals("X1 OK \"done\"", w.read());
+            String out = "";
+            for (int i = 0; i < 25 && !out.contains("shared.fromcorvid"); i++) {
+                Thread.sleep(200);
+                out = frontend("c1 LIST \"\" \"shared.*\"");
+            }
+            assertTrue(out.contains("* LIST") && out.contains("shared.fromcorvid"), out);
+            w.send("X2 DELETE \"shared.fromcorvid\"");
+            assertEquals("X2 OK \"done\"", w.read());
+        }
+    }
+}
