@@ -102,7 +102,7 @@ class CyrusClientsIT {
 
             String out = run(MUPDATETEST, TestServer.MUPDATE,
                     "L1 LIST \"cb1!\"\r\nF1 FIND \"user.cyrusint\"\r\nQ1 LOGOUT\r\n",
-                    "-a", "alice", "-w", "alice", "-m", "PLAIN");
+                    "-a", "frontend", "-w", "frontend", "-m", "PLAIN");
             assertTrue(out.contains("S: * OK MUPDATE"), out);
             assertTrue(out.contains("Authenticated."), out);
             assertTrue(out.contains("L1 MAILBOX {13+}\r\nuser.cyrusint {11+}\r\ncb1!default {24+}\r\ncyrusint\tlrswipkxtecdan\t\r\n")

@@ -94,7 +94,7 @@ class CyrusMurderIT {
     private static List<String> find(String name) throws Exception {
         try (LineClient c = new LineClient(TestServer.MUPDATE)) {
             c.readUntil("* OK MUPDATE");
-            c.send("A01 AUTHENTICATE \"PLAIN\" AGFsaWNlAGFsaWNl");
+            c.send("A01 AUTHENTICATE \"PLAIN\" AGZyb250ZW5kAGZyb250ZW5k");
             assertEquals("A01 OK \"Authenticated\"", c.read());
             c.send("F1 FIND \"" + name + "\"");
             List<String> lines = new ArrayList<>();

@@ -76,7 +76,7 @@ class HealthIT {
     private static int listedByMupdate() throws Exception {
         try (LineClient c = new LineClient(TestServer.MUPDATE)) {
             c.readUntil("* OK MUPDATE");
-            c.send("A01 AUTHENTICATE \"PLAIN\" AGFsaWNlAGFsaWNl");
+            c.send("A01 AUTHENTICATE \"PLAIN\" AGZyb250ZW5kAGZyb250ZW5k");
             assertEquals("A01 OK \"Authenticated\"", c.read());
             c.send("L1 LIST");
             int entries = 0;

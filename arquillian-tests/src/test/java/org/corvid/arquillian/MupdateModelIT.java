@@ -99,7 +99,7 @@ class MupdateModelIT {
         }
         Map<String, Entry> model = new TreeMap<>();
         List<LineClient> writers = new ArrayList<>();
-        try (LineClient stream = login("AGFsaWNlAGFsaWNl")) {
+        try (LineClient stream = login("AGZyb250ZW5kAGZyb250ZW5k")) {
             for (int i = 0; i < 3; i++) {
                 writers.add(login("AG11cmRlcgBtdXJkZXI="));
             }

@@ -34,7 +34,7 @@ class MupdateStreamIT {
     }
 
     private static LineClient reader() throws Exception {
-        return login("AGFsaWNlAGFsaWNl"); // alice/alice, read-only
+        return login("AGZyb250ZW5kAGZyb250ZW5k"); // frontend/frontend (role corvid-frontend): read-only
     }
 
     @Test

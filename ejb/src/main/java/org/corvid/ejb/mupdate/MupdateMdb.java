@@ -38,7 +38,8 @@ import org.wildfly.security.auth.server.SecurityIdentity;
 @MessageDriven(name = "MupdateMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.mupdate.MupdateMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.mupdate.port:3905}"),
-        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "0"),
+        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "0"), // streams idle for long
+        @ActivationConfigProperty(propertyName = "loginTimeoutSeconds", propertyValue = "${corvid.mupdate.login-timeout:60}"),
         @ActivationConfigProperty(propertyName = "maxLiteralSize", propertyValue = "${corvid.mupdate.max-literal:1048576}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
@@ -162,8 +163,25 @@ public class MupdateMdb implements MupdateListener {
                     Duration.ofMillis(Long.getLong("corvid.auth.failure-delay-ms", 1000)));
             return;
         }
+        if (!murderPrincipal(identity)) {
+            LOG.infof("[%s] %s is not a murder principal, MUPDATE refused", c.id(), identity.getPrincipal().getName());
+            c.write(r.tag() + " NO \"not authorized for MUPDATE\"");
+            return;
+        }
         c.authenticated(identity.getPrincipal().getName(), identity);
         c.write(r.tag() + " OK \"Authenticated\"");
+    }
+
+    /**
+     * Only murder servers may use the master: roles in {@code corvid.mupdate.reader-roles} (default
+     * {@code corvid-frontend}) may read, those in {@code corvid.mupdate.writer-roles} also write. The list names
+     * every mailbox and its ACL, so ordinary mail users get nothing.
+     */
+    private static boolean murderPrincipal(SecurityIdentity identity) {
+        String roles = System.getProperty("corvid.mupdate.reader-roles", "corvid-frontend") + ","
+                + System.getProperty("corvid.mupdate.writer-roles", "corvid-admin,corvid-backend");
+        return java.util.Arrays.stream(roles.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                .anyMatch(identity.getRoles()::contains);
     }
 
     @Command(value = "RESERVE", states = SessionState.AUTHENTICATED)
@@ -249,7 +267,12 @@ public class MupdateMdb implements MupdateListener {
         }
         UpdateStream stream = new UpdateStream(r.tag(), Set.copyOf(new LinkedHashSet<>(a)), c);
         changes.subscribe(stream); // before the dump: what commits meanwhile is buffered, not lost
-        dump(r.tag(), c, null, stream.hosts());
+        try {
+            dump(r.tag(), c, null, stream.hosts());
+        } catch (RuntimeException e) {
+            changes.unsubscribe(stream);
+            throw e;
+        }
         c.write(r.tag() + " OK \"streaming starts\"");
         c.setState(SessionState.SELECTED);
         stream.goLive();

@@ -15,14 +15,16 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.corvid.persistence.mupdate.MailboxLocation;
 import org.corvid.persistence.mupdate.MailboxState;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /**
  * The MUPDATE master's list (RFC 3656 semantics, Cyrus wording). Every write is one JTA transaction that is
- * committed when the method returns, before the caller answers {@code OK}; its change reaches UPDATE
- * subscribers only after the commit.
+ * committed when the method returns, before the caller answers {@code OK}; its change reaches the location
+ * cache and UPDATE subscribers only after the commit, and the changes of one name in commit order.
  */
 @Stateless
 @PermitAll
@@ -69,7 +71,7 @@ public class MupdateService {
 
     /** RESERVE: a new name is reserved; a name already at this location becomes reserved again; else refused. */
     public Outcome reserve(String name, String location) {
-        MailboxLocation l = find(name);
+        MailboxLocation l = lockAndFind(name);
         if (l != null && !l.getLocation().equals(location)) {
             return Outcome.EXISTS;
         }
@@ -78,12 +80,12 @@ public class MupdateService {
 
     /** ACTIVATE: creates or replaces the entry, active. */
     public Outcome activate(String name, String location, String acl) {
-        return store(find(name), name, location, acl, MailboxState.ACTIVE);
+        return store(lockAndFind(name), name, location, acl, MailboxState.ACTIVE);
     }
 
     /** DEACTIVATE: an active entry becomes reserved at {@code location} (the start of a move). */
     public Outcome deactivate(String name, String location) {
-        MailboxLocation l = find(name);
+        MailboxLocation l = lockAndFind(name);
         if (l == null) {
             return Outcome.DOESNT_EXIST;
         }
@@ -94,13 +96,13 @@ public class MupdateService {
     }
 
     public Outcome delete(String name) {
-        MailboxLocation l = find(name);
+        MailboxLocation l = lockAndFind(name);
         if (l == null) {
             return Outcome.DOESNT_EXIST;
         }
         String oldServer = l.getServer();
         em.remove(l);
-        afterCommit(new MupdateChange(name, null, oldServer));
+        published.set(new MupdateChange(name, null, oldServer));
         return Outcome.DONE;
     }
 
@@ -112,11 +114,23 @@ public class MupdateService {
         } else {
             l.set(location, acl, state);
         }
-        afterCommit(new MupdateChange(name, MupdateRecord.of(l), oldServer));
+        published.set(new MupdateChange(name, MupdateRecord.of(l), oldServer));
         return Outcome.DONE;
     }
 
-    private void afterCommit(MupdateChange change) {
+    /** Where the running write leaves the change it will publish if it commits (one write per call). */
+    private AtomicReference<MupdateChange> published;
+
+    /**
+     * Takes the name's lock for the rest of this transaction, then reads the entry. When the transaction ends,
+     * the change (if it committed) is published and only then the lock released, so two writes of one name
+     * publish in the order they committed.
+     */
+    private MailboxLocation lockAndFind(String name) {
+        ReentrantLock lock = changes.lockFor(name);
+        lock.lock();
+        AtomicReference<MupdateChange> change = new AtomicReference<>();
+        published = change;
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -124,11 +138,16 @@ public class MupdateService {
 
             @Override
             public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    changes.publish(change);
+                try {
+                    if (status == Status.STATUS_COMMITTED && change.get() != null) {
+                        changes.publish(change.get());
+                    }
+                } finally {
+                    lock.unlock();
                 }
             }
         });
+        return find(name);
     }
 
     private MailboxLocation find(String name) {

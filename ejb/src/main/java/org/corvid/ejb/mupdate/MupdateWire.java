@@ -34,6 +34,11 @@ final class MupdateWire {
         return List.of(tag + " DELETE " + literal(name), name);
     }
 
+    /** A record's lines as one write, so nothing can land between them. */
+    static String asOneWrite(List<String> lines) {
+        return String.join("\r\n", lines);
+    }
+
     static List<String> change(String tag, MupdateChange c) {
         return c.current() == null ? delete(tag, c.name()) : record(tag, c.current());
     }

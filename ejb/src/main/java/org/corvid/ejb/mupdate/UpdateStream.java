@@ -41,7 +41,7 @@ public final class UpdateStream {
             return;
         }
         if (live) {
-            MupdateWire.change(tag, change).forEach(connection::write);
+            connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change)));
         } else {
             pending.add(change);
         }
@@ -49,7 +49,7 @@ public final class UpdateStream {
 
     /** Sends what was committed during the dump and switches to streaming. */
     synchronized void goLive() {
-        pending.forEach(change -> MupdateWire.change(tag, change).forEach(connection::write));
+        pending.forEach(change -> connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change))));
         pending.clear();
         live = true;
     }

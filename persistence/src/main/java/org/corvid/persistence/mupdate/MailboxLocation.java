@@ -44,11 +44,11 @@ public class MailboxLocation {
     @Column(nullable = false, length = 512)
     private String location;
 
-    @Column(nullable = false)
+    @Column(nullable = false, length = 512)
     private String server;
 
     /** The part after {@code !}, null if the location has none. */
-    @Column(name = "partition_name")
+    @Column(name = "partition_name", length = 512)
     private String partition;
 
     /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */

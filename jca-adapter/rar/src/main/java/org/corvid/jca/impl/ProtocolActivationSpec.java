@@ -26,6 +26,8 @@ public class ProtocolActivationSpec implements ActivationSpec {
     private Integer maxLiteralSizeBeforeAuth = 8 * 1024;
     private Integer maxLiteralSize = 64 * 1024 * 1024;
     private Integer idleTimeoutSeconds = 1800;
+    /** A connection not authenticated after this many seconds is closed (0: never). */
+    private Integer loginTimeoutSeconds = 0;
     private Boolean implicitTls = false;
     private Boolean tlsEnabled = Boolean.parseBoolean(System.getProperty("corvid.tls.enabled", "true"));
     private String keystorePath = System.getProperty("corvid.tls.keystore", "");
@@ -102,6 +104,8 @@ public class ProtocolActivationSpec implements ActivationSpec {
     public void setMaxLiteralSize(Integer maxLiteralSize) { this.maxLiteralSize = maxLiteralSize; }
     public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
     public void setIdleTimeoutSeconds(Integer idleTimeoutSeconds) { this.idleTimeoutSeconds = idleTimeoutSeconds; }
+    public Integer getLoginTimeoutSeconds() { return loginTimeoutSeconds; }
+    public void setLoginTimeoutSeconds(Integer loginTimeoutSeconds) { this.loginTimeoutSeconds = loginTimeoutSeconds; }
     public Boolean getImplicitTls() { return implicitTls; }
     public void setImplicitTls(Boolean implicitTls) { this.implicitTls = implicitTls; }
     public Boolean getTlsEnabled() { return tlsEnabled; }

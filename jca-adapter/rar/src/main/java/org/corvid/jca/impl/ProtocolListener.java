@@ -91,6 +91,7 @@ final class ProtocolListener implements ListenerMXBean {
                     java.nio.charset.StandardCharsets.US_ASCII)).addListener(f -> ch.close());
             return;
         }
+        open.incrementAndGet(); // counted at accept, so a burst cannot overshoot maxConnections
         String id = protocol().name().toLowerCase(java.util.Locale.ROOT) + "-"
                 + Long.toHexString(connectionIds.incrementAndGet());
         Session session = new Session(id, this, ch);
@@ -126,7 +127,6 @@ final class ProtocolListener implements ListenerMXBean {
         LOG.infof("%s listener stopped", protocol());
     }
 
-    void opened() { open.incrementAndGet(); }
     void closed() { open.decrementAndGet(); }
     void commandDispatched() { dispatched.incrementAndGet(); }
 

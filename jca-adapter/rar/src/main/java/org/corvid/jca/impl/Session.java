@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Future;
 import java.lang.reflect.Method;
@@ -44,6 +45,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private static final long WRITABLE_WAIT_MS = 60_000;
     private static final Object CONNECTED = new Object();
     private static final int PENDING_FLUSH_BYTES = 32 * 1024;
+    private static final long MAX_PUSH_BACKLOG = 16L * 1024 * 1024;
 
     private final String id;
     private final ProtocolListener listener;
@@ -63,9 +65,15 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private volatile boolean tlsRequested;
     private volatile Object current;
     private volatile Future<?> pendingWrite;
-    /** The dispatch thread running this session's command; its writes are batched in {@link #pendingOut}. */
+    /**
+     * Output while a command runs: everything written (by the command, or pushed by other threads) is appended
+     * to {@link #pendingOut} in order, handed to Netty every 32 KiB and when the command ends, so a push can
+     * never overtake or split the command's replies. Without a command, pushes go out at once. Guarded by
+     * {@link #outLock}.
+     */
+    private final Object outLock = new Object();
     private volatile Thread deliveryThread;
-    private ByteBuf pendingOut; // deliveryThread only
+    private ByteBuf pendingOut;
     private final java.util.List<String> afterTls = new java.util.ArrayList<>(); // written after startTls()
 
     Session(String id, ProtocolListener listener, Channel channel) {
@@ -83,8 +91,16 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        listener.opened();
         LOG.debugf("[%s] connected from %s", id, channel.remoteAddress());
+        int loginTimeout = listener.spec().getLoginTimeoutSeconds();
+        if (loginTimeout > 0) {
+            channel.eventLoop().schedule(() -> {
+                if (user == null && channel.isActive() && !closeRequested) {
+                    LOG.debugf("[%s] not authenticated after %d s, closing", id, loginTimeout);
+                    writeAndClose(dialect.bye("Login timeout"));
+                }
+            }, loginTimeout, TimeUnit.SECONDS);
+        }
         enqueue(CONNECTED);
         ctx.fireChannelActive();
     }
@@ -154,7 +170,12 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         if (item == CONNECTED) {
             deliver(listener.commands().onConnect(), new Object[] {this}, null);
         } else if (item instanceof DecodeError e) {
-            write(dialect.error(e.tag(), e.message(), e.tooBig()));
+            String tag = e.tag();
+            if (awaitingContinuation != null) { // e.g. an over-long SASL response: the command ends here
+                tag = awaitingContinuation instanceof TaggedRequest t ? t.tag() : null;
+                awaitingContinuation = null;
+            }
+            write(dialect.error(tag, e.message(), e.tooBig()));
         } else if (item instanceof RawLine raw) {
             Object request = awaitingContinuation;
             awaitingContinuation = null;
@@ -191,10 +212,16 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         listener.commandDispatched();
         try {
             listener.delivery().submit(method, args, identity,
-                    () -> deliveryThread = Thread.currentThread(),
+                    () -> {
+                        synchronized (outLock) {
+                            deliveryThread = Thread.currentThread();
+                        }
+                    },
                     failure -> {
-                        flushPending();
-                        deliveryThread = null;
+                        synchronized (outLock) {
+                            writeOut(takePending());
+                            deliveryThread = null;
+                        }
                         channel.eventLoop().execute(() -> completed(request, failure));
                     });
         } catch (RejectedExecutionException e) {
@@ -222,7 +249,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         }
         channel.flush();
         if (tlsRequested) {
-            startTlsNow();
+            flushAfterTls();
         }
         Future<?> later = pendingWrite;
         if (later != null && !later.isDone()) {
@@ -242,17 +269,9 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         drain();
     }
 
-    private void startTlsNow() {
+    /** After the STARTTLS command: what it wrote after {@link #startTls()} goes out over TLS. */
+    private void flushAfterTls() {
         tlsRequested = false;
-        queue.clear(); // RFC 9051 §6.2.1: nothing pipelined before the handshake may be acted on
-        ChannelHandler decoder = channel.pipeline().get(DECODER);
-        if (decoder instanceof TaggedRequestDecoder t) {
-            t.discardBuffered();
-        } else if (decoder instanceof LineRequestDecoder l) {
-            l.discardBuffered();
-        }
-        channel.pipeline().addFirst(TLS_HANDLER, listener.sslContext().newHandler(channel.alloc()));
-        secure = true;
         synchronized (afterTls) { // the SslHandler holds these until the handshake is done
             for (String line : afterTls) {
                 channel.write(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
@@ -260,7 +279,6 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             afterTls.clear();
         }
         channel.flush();
-        LOG.debugf("[%s] TLS started", id);
     }
 
     private void writeAndClose(String line) {
@@ -325,42 +343,60 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void write(String line) {
-        if (tlsRequested) {
+        boolean ownCommand = Thread.currentThread() == deliveryThread;
+        if (tlsRequested && ownCommand) {
             synchronized (afterTls) {
                 afterTls.add(line);
             }
             return;
         }
-        if (Thread.currentThread() == deliveryThread) {
-            // the command's own replies: batched into large buffers, handed to Netty every 32 KiB and at the end
+        boolean wait = false;
+        synchronized (outLock) {
+            if (deliveryThread == null) {
+                push(line); // a push between commands (a streamed change, IDLE): out at once
+                return;
+            }
             if (pendingOut == null) {
                 pendingOut = Unpooled.buffer(4096);
             }
             pendingOut.writeCharSequence(line, StandardCharsets.UTF_8);
             pendingOut.writeByte('\r').writeByte('\n');
-            if (pendingOut.readableBytes() >= PENDING_FLUSH_BYTES) {
-                flushPending();
+            if (ownCommand && pendingOut.readableBytes() >= PENDING_FLUSH_BYTES) {
+                writeOut(takePending());
+                wait = !channel.isWritable();
             }
-            return;
         }
-        // a push from another thread (a change streamed to this connection, IDLE): out at once
-        if (!channel.isWritable() && !channel.eventLoop().inEventLoop()) {
-            awaitWritable();
+        if (wait) {
+            awaitWritable(); // only the command's own thread waits for a slow client, never a pusher
         }
-        channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
     }
 
-    /** Hands the batched replies to Netty (delivery thread only), waiting while the client is slow to read. */
-    private void flushPending() {
-        if (pendingOut == null || Thread.currentThread() != deliveryThread) {
-            return;
-        }
+    /** Takes the batched output (caller holds {@link #outLock}). */
+    private ByteBuf takePending() {
         ByteBuf out = pendingOut;
         pendingOut = null;
-        if (!channel.isWritable()) {
-            awaitWritable();
+        return out;
+    }
+
+    /** Hands output to Netty (caller holds {@link #outLock}, which keeps writes in order). */
+    private void writeOut(ByteBuf out) {
+        if (out != null) {
+            channel.writeAndFlush(out);
         }
-        channel.writeAndFlush(out);
+    }
+
+    /**
+     * Writes a push without ever blocking the pushing thread; a client that lets more than
+     * {@link #MAX_PUSH_BACKLOG} bytes pile up is disconnected instead (caller holds {@link #outLock}).
+     */
+    private void push(String line) {
+        var outbound = channel.unsafe().outboundBuffer();
+        if (outbound != null && outbound.totalPendingWriteBytes() > MAX_PUSH_BACKLOG) {
+            LOG.warnf("[%s] client does not read its pushed updates, closing", id);
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
     }
 
     /** Back-pressure for long outputs: the bean's thread waits while the client is slow to read. */
@@ -387,7 +423,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void writeLater(String line, Duration delay) {
-        flushPending();
+        flushOwnOutput();
         pendingWrite = channel.eventLoop().schedule(() -> {
             channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -395,7 +431,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void continueWith(String continuationLine) {
-        flushPending();
+        flushOwnOutput();
         Object request = current;
         channel.eventLoop().execute(() -> {
             awaitingContinuation = request;
@@ -414,8 +450,40 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         if (listener.sslContext() == null || secure) {
             throw new IllegalStateException("TLS not available on " + id);
         }
-        flushPending(); // the OK goes out in plaintext, before the handshake
-        tlsRequested = true;
+        ByteBuf reply;
+        synchronized (outLock) {
+            reply = takePending(); // the command's "OK, begin TLS"
+            tlsRequested = true;
+        }
+        // One event-loop task installs TLS and only then sends the OK, so the client's ClientHello (sent after
+        // the OK) always meets the SslHandler; the SslHandler lets that first write through in plaintext.
+        // Anything the client pipelined in plaintext is dropped (RFC 9051 6.2.1).
+        channel.eventLoop().execute(() -> {
+            queue.clear();
+            ChannelHandler decoder = channel.pipeline().get(DECODER);
+            if (decoder instanceof TaggedRequestDecoder t) {
+                t.discardBuffered();
+            } else if (decoder instanceof LineRequestDecoder l) {
+                l.discardBuffered();
+            }
+            channel.pipeline().addFirst(TLS_HANDLER,
+                    new SslHandler(listener.sslContext().newEngine(channel.alloc()), reply != null));
+            secure = true;
+            if (reply != null) {
+                channel.writeAndFlush(reply);
+            }
+            LOG.debugf("[%s] TLS started", id);
+        });
+    }
+
+    /** Hands what the running command wrote so far to Netty (command thread only; keeps it before what follows). */
+    private void flushOwnOutput() {
+        if (Thread.currentThread() != deliveryThread) {
+            return;
+        }
+        synchronized (outLock) {
+            writeOut(takePending());
+        }
     }
 
     @Override

@@ -38,14 +38,21 @@ final class TlsContexts {
     }
 
     private static Path devKeystorePath() {
-        String dataDir = System.getProperty("corvid.data.dir", System.getProperty("java.io.tmpdir") + "/corvid");
-        return Path.of(dataDir, "tls", "dev-keystore.p12");
+        String dataDir = System.getProperty("corvid.data.dir");
+        if (dataDir == null || dataDir.isBlank()) {
+            // never a shared place such as /tmp, where another local user could plant a key
+            throw new IllegalStateException("corvid.data.dir is not set: configure corvid.tls.keystore or the data dir");
+        }
+        return Path.of(dataDir, "tls", "dev-keystore.p12").toAbsolutePath().normalize();
     }
 
     private static SslContext load(Path keystore, char[] password, boolean dev) {
         try {
             if (dev && !Files.exists(keystore)) {
                 generateDevKeystore(keystore, password);
+            } else if (dev) {
+                LOG.warnf("TLS uses the self-signed DEVELOPMENT certificate in %s; configure corvid.tls.keystore for production",
+                        keystore);
             }
             KeyStore ks = KeyStore.getInstance(keystore.toString().endsWith(".jks") ? "JKS" : "PKCS12");
             try (InputStream in = Files.newInputStream(keystore)) {
