@@ -78,6 +78,16 @@ class SessionDispatchTest {
             c.write(r.tag() + " OK [READ-WRITE] selected " + r.string(0));
         }
 
+        /** Writes, lets another thread push a line mid-command, writes again. */
+        @Command("PUSHDURING") public void pushDuring(TaggedRequest r, Connection c) throws InterruptedException {
+            c.write("* before");
+            Thread pusher = new Thread(() -> c.write("* PUSH"));
+            pusher.start();
+            pusher.join();
+            c.write("* after");
+            c.write(r.tag() + " OK Completed");
+        }
+
         @Command("FAIL") public void fail(TaggedRequest r, Connection c) {
             throw new IllegalStateException("boom");
         }
@@ -196,6 +206,25 @@ class SessionDispatchTest {
         assertEquals("+ \r\n", received());
         send("AGFsaWNlAGFsaWNl\r\n");
         assertEquals("s1 OK got AGFsaWNlAGFsaWNl\r\n", received());
+    }
+
+    @Test
+    void aPushDuringACommandIsQueuedInOrderNeverAheadOfTheCommandsReplies() {
+        received();
+        send("p1 PUSHDURING\r\n");
+        assertEquals("* before\r\n* PUSH\r\n* after\r\np1 OK Completed\r\n", received());
+    }
+
+    @Test
+    void anOverLongContinuationLineEndsTheCommandWithATaggedBad() {
+        received();
+        send("s1 AUTHENTICATE PLAIN\r\n");
+        assertEquals("+ \r\n", received());
+        send("x".repeat(9000) + "\r\n");
+        String out = received();
+        assertTrue(out.startsWith("s1 BAD [TOOBIG] "), out);
+        send("s2 NOOP\r\n");
+        assertEquals("s2 OK Completed\r\n", received(), "the connection goes on normally");
     }
 
     @Test
