@@ -48,7 +48,7 @@ import org.wildfly.security.auth.server.SecurityIdentity;
 @SecurityDomain("corvid")
 public class MupdateMdb implements MupdateListener {
     private static final Logger LOG = Logger.getLogger(MupdateMdb.class);
-    private static final int PAGE = 1000;
+    private static final int PAGE = 5000;
     private static final int MAX_UPDATE_HOSTS = 30;
     private static final String LOGIN_USER = Base64.getEncoder().encodeToString("Username:".getBytes(StandardCharsets.US_ASCII));
     private static final String LOGIN_PASSWORD = Base64.getEncoder().encodeToString("Password:".getBytes(StandardCharsets.US_ASCII));

@@ -168,11 +168,12 @@ public class MupdateService {
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<MupdateRecord> page(String after, String locationPrefix, int size) {
         var query = locationPrefix == null
-                ? em.createNamedQuery(MailboxLocation.PAGE, MailboxLocation.class)
-                : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, MailboxLocation.class)
+                ? em.createNamedQuery(MailboxLocation.PAGE, Object[].class)
+                : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, Object[].class)
                         .setParameter("prefix", likeEscape(locationPrefix) + "%");
         return query.setParameter("after", after).setMaxResults(size).getResultStream()
-                .map(MupdateRecord::of).toList();
+                .map(row -> new MupdateRecord((String) row[0], (String) row[1], (String) row[2], (MailboxState) row[3]))
+                .toList();
     }
 
     private static String likeEscape(String s) {

@@ -21,14 +21,17 @@ import java.util.UUID;
 @NamedQuery(name = MailboxLocation.COUNT, query = "select count(l) from MailboxLocation l")
 @NamedQuery(name = MailboxLocation.BY_NAME, query = "select l from MailboxLocation l where l.name = :name")
 @NamedQuery(name = MailboxLocation.PAGE,
-        query = "select l from MailboxLocation l where l.name > :after order by l.name")
+        query = "select l.name, l.location, l.acl, l.state from MailboxLocation l where l.name > :after order by l.name")
 @NamedQuery(name = MailboxLocation.PAGE_BY_LOCATION_PREFIX,
-        query = "select l from MailboxLocation l where l.location like :prefix escape '\\' and l.name > :after"
-                + " order by l.name")
+        query = "select l.name, l.location, l.acl, l.state from MailboxLocation l"
+                + " where l.location like :prefix escape '\\' and l.name > :after order by l.name")
 public class MailboxLocation {
     public static final String COUNT = "MailboxLocation.count";
     public static final String BY_NAME = "MailboxLocation.byName";
-    /** Keyset paging in name order: {@code after} is the last name of the previous page ("" to start). */
+    /**
+     * Keyset paging in name order, {@code after} being the last name of the previous page ("" to start); rows of
+     * (name, location, acl, state), not entities, so dumping a million entries stays cheap.
+     */
     public static final String PAGE = "MailboxLocation.page";
     /** Same, restricted to locations starting with {@code prefix} (a LIKE pattern, escaped with backslash). */
     public static final String PAGE_BY_LOCATION_PREFIX = "MailboxLocation.pageByLocationPrefix";

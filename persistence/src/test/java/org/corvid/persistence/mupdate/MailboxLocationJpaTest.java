@@ -79,11 +79,11 @@ class MailboxLocationJpaTest {
 
     private static List<String> page(String db, String after, String prefix, int size) {
         return read(db, em -> (prefix == null
-                ? em.createNamedQuery(MailboxLocation.PAGE, MailboxLocation.class)
-                : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, MailboxLocation.class)
+                ? em.createNamedQuery(MailboxLocation.PAGE, Object[].class)
+                : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, Object[].class)
                         .setParameter("prefix", prefix + "%"))
                 .setParameter("after", after).setMaxResults(size).getResultStream()
-                .map(MailboxLocation::getName).toList());
+                .map(row -> (String) row[0]).toList());
     }
 
     @ParameterizedTest
