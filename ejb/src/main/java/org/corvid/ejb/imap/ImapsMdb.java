@@ -16,12 +16,6 @@ import org.jboss.ejb3.annotation.SecurityDomain;
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.imap.ImapsMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.imaps.port:1993}"),
         @ActivationConfigProperty(propertyName = "implicitTls", propertyValue = "true"),
-        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "${corvid.imap.idle-timeout:1800}"),
-        @ActivationConfigProperty(propertyName = "maxConnections", propertyValue = "${corvid.imap.max-connections:10000}"),
-        @ActivationConfigProperty(propertyName = "maxLineLengthBeforeAuth", propertyValue = "${corvid.imap.max-line-before-auth:8192}"),
-        @ActivationConfigProperty(propertyName = "maxLineLength", propertyValue = "${corvid.imap.max-line:65536}"),
-        @ActivationConfigProperty(propertyName = "maxLiteralSizeBeforeAuth", propertyValue = "${corvid.imap.max-literal-before-auth:8192}"),
-        @ActivationConfigProperty(propertyName = "maxLiteralSize", propertyValue = "${corvid.imap.max-literal:67108864}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

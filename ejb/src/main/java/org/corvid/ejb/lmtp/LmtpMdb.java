@@ -23,9 +23,6 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @MessageDriven(name = "LmtpMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.lmtp.LmtpMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.lmtp.port:2424}"),
-        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "${corvid.lmtp.idle-timeout:300}"),
-        @ActivationConfigProperty(propertyName = "maxLineLengthBeforeAuth", propertyValue = "4096"),
-        @ActivationConfigProperty(propertyName = "maxLineLength", propertyValue = "4096"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

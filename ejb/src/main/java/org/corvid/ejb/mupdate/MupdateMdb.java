@@ -38,9 +38,6 @@ import org.wildfly.security.auth.server.SecurityIdentity;
 @MessageDriven(name = "MupdateMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.mupdate.MupdateMdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.mupdate.port:3905}"),
-        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "0"), // streams idle for long
-        @ActivationConfigProperty(propertyName = "loginTimeoutSeconds", propertyValue = "${corvid.mupdate.login-timeout:60}"),
-        @ActivationConfigProperty(propertyName = "maxLiteralSize", propertyValue = "${corvid.mupdate.max-literal:1048576}"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

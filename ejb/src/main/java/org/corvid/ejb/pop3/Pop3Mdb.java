@@ -22,9 +22,6 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @MessageDriven(name = "Pop3Mdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.pop3.Pop3Mdb"),
         @ActivationConfigProperty(propertyName = "port", propertyValue = "${corvid.pop3.port:1110}"),
-        @ActivationConfigProperty(propertyName = "idleTimeoutSeconds", propertyValue = "${corvid.pop3.idle-timeout:600}"),
-        @ActivationConfigProperty(propertyName = "maxLineLengthBeforeAuth", propertyValue = "1024"),
-        @ActivationConfigProperty(propertyName = "maxLineLength", propertyValue = "1024"),
 })
 @ResourceAdapter("corvid.ear#corvid-jca.rar")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

@@ -20,14 +20,15 @@ public class ProtocolActivationSpec implements ActivationSpec {
     // Node-wide defaults (system properties set by configure-server.cli or -D); an MDB may override each.
     private String bindAddress = System.getProperty("corvid.bind.address", "0.0.0.0");
     private Integer port;
-    private Integer maxConnections = 10_000;
-    private Integer maxLineLengthBeforeAuth = 8 * 1024;
-    private Integer maxLineLength = 64 * 1024;
-    private Integer maxLiteralSizeBeforeAuth = 8 * 1024;
-    private Integer maxLiteralSize = 64 * 1024 * 1024;
-    private Integer idleTimeoutSeconds = 1800;
+    // Limits and timeouts an MDB leaves unset get the protocol's defaults (see applyDefaults).
+    private Integer maxConnections;
+    private Integer maxLineLengthBeforeAuth;
+    private Integer maxLineLength;
+    private Integer maxLiteralSizeBeforeAuth;
+    private Integer maxLiteralSize;
+    private Integer idleTimeoutSeconds;
     /** A connection not authenticated after this many seconds is closed (0: never). */
-    private Integer loginTimeoutSeconds = 0;
+    private Integer loginTimeoutSeconds;
     private Boolean implicitTls = false;
     private Boolean tlsEnabled = Boolean.parseBoolean(System.getProperty("corvid.tls.enabled", "true"));
     private String keystorePath = System.getProperty("corvid.tls.keystore", "");
@@ -43,12 +44,6 @@ public class ProtocolActivationSpec implements ActivationSpec {
         if (port == null || port < 0 || port > 65535) {
             throw new InvalidPropertyException("port must be 0..65535, was " + port);
         }
-        if (maxLineLengthBeforeAuth < 256 || maxLineLength < maxLineLengthBeforeAuth) {
-            throw new InvalidPropertyException("need 256 <= maxLineLengthBeforeAuth <= maxLineLength");
-        }
-        if (maxLiteralSizeBeforeAuth < 0 || maxLiteralSize < maxLiteralSizeBeforeAuth) {
-            throw new InvalidPropertyException("need 0 <= maxLiteralSizeBeforeAuth <= maxLiteralSize");
-        }
         try {
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             commandMap = CommandMap.of(Class.forName(beanClass, false, loader));
@@ -57,14 +52,57 @@ public class ProtocolActivationSpec implements ActivationSpec {
         } catch (IllegalArgumentException e) {
             throw new InvalidPropertyException(e.getMessage(), e);
         }
+        applyDefaults(commandMap.protocol());
+        if (maxLineLengthBeforeAuth < 256 || maxLineLength < maxLineLengthBeforeAuth) {
+            throw new InvalidPropertyException("need 256 <= maxLineLengthBeforeAuth <= maxLineLength");
+        }
+        if (maxLiteralSizeBeforeAuth < 0 || maxLiteralSize < maxLiteralSizeBeforeAuth) {
+            throw new InvalidPropertyException("need 0 <= maxLiteralSizeBeforeAuth <= maxLiteralSize");
+        }
     }
 
     /** The validated command map; built on first use if the container skipped {@link #validate()}. */
     CommandMap commandMap(Class<?> endpointClass) {
         if (commandMap == null) {
             commandMap = CommandMap.of(endpointClass);
+            applyDefaults(commandMap.protocol());
         }
         return commandMap;
+    }
+
+    /**
+     * Fills what the MDB left unset: the node-wide {@code corvid.<protocol>.<setting>} system property if set,
+     * else the protocol's default (IMAP: 8 KiB lines and literals before login, then 64 KiB lines and 64 MiB
+     * literals, 30 min idle; MUPDATE: 1 MiB literals, no idle timeout, 60 s to log in; LMTP: 4 KiB lines,
+     * 5 min idle; POP3: 1 KiB lines, 10 min idle).
+     */
+    private void applyDefaults(Protocol p) {
+        String prefix = "corvid." + p.name().toLowerCase(java.util.Locale.ROOT) + ".";
+        int lineBefore = switch (p) {
+            case POP3 -> 1024;
+            case LMTP -> 4096;
+            default -> 8192;
+        };
+        maxConnections = orDefault(maxConnections, prefix + "max-connections", 10_000);
+        maxLineLengthBeforeAuth = orDefault(maxLineLengthBeforeAuth, prefix + "max-line-before-auth", lineBefore);
+        maxLineLength = orDefault(maxLineLength, prefix + "max-line", p.grammar() == Protocol.Grammar.TAGGED ? 65_536 : lineBefore);
+        maxLiteralSizeBeforeAuth = orDefault(maxLiteralSizeBeforeAuth, prefix + "max-literal-before-auth", 8192);
+        maxLiteralSize = orDefault(maxLiteralSize, prefix + "max-literal", switch (p) {
+            case IMAP -> 64 * 1024 * 1024;
+            case MUPDATE -> 1024 * 1024;
+            default -> 8192;
+        });
+        idleTimeoutSeconds = orDefault(idleTimeoutSeconds, prefix + "idle-timeout", switch (p) {
+            case IMAP -> 1800;
+            case POP3 -> 600;
+            case LMTP -> 300;
+            case MUPDATE -> 0; // UPDATE streams are idle for long
+        });
+        loginTimeoutSeconds = orDefault(loginTimeoutSeconds, prefix + "login-timeout", p == Protocol.MUPDATE ? 60 : 0);
+    }
+
+    private static Integer orDefault(Integer set, String property, int fallback) {
+        return set != null ? set : Integer.getInteger(property, fallback);
     }
 
     Protocol protocol() {
