@@ -91,10 +91,7 @@ class CyrusClientsIT {
     void mupdatetestReadsTheMastersList() throws Exception {
         assumeTrue(MUPDATETEST.canExecute(),
                 "Cyrus mupdatetest not installed (apt-get install cyrus-murder): skipping");
-        try (LineClient writer = new LineClient(TestServer.MUPDATE)) {
-            writer.readUntil("* OK MUPDATE");
-            writer.send("A01 AUTHENTICATE \"PLAIN\" AG11cmRlcgBtdXJkZXI=");
-            assertTrue(writer.read().startsWith("A01 OK"));
+        try (LineClient writer = LineClient.mupdate(LineClient.MURDER)) {
             writer.send("X1 ACTIVATE \"user.cyrusint\" \"cb1!default\" \"cyrusint\tlrswipkxtecdan\t\"");
             assertTrue(writer.read().startsWith("X1 OK"));
             writer.send("X2 RESERVE \"user.cyrusint2\" \"cb1!default\"");

@@ -92,10 +92,7 @@ class CyrusMurderIT {
 
     /** FIND at Corvid's master: the record lines, without the tagged OK. */
     private static List<String> find(String name) throws Exception {
-        try (LineClient c = new LineClient(TestServer.MUPDATE)) {
-            c.readUntil("* OK MUPDATE");
-            c.send("A01 AUTHENTICATE \"PLAIN\" AGZyb250ZW5kAGZyb250ZW5k");
-            assertEquals("A01 OK \"Authenticated\"", c.read());
+        try (LineClient c = LineClient.mupdate(LineClient.FRONTEND)) {
             c.send("F1 FIND \"" + name + "\"");
             List<String> lines = new ArrayList<>();
             String line;
@@ -132,10 +129,7 @@ class CyrusMurderIT {
 
     @Test
     void anEntryWrittenToCorvidReachesTheCyrusFrontend() throws Exception {
-        try (LineClient w = new LineClient(TestServer.MUPDATE)) {
-            w.readUntil("* OK MUPDATE");
-            w.send("A01 AUTHENTICATE \"PLAIN\" AG11cmRlcgBtdXJkZXI=");
-            assertEquals("A01 OK \"Authenticated\"", w.read());
+        try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
             w.send("X1 ACTIVATE \"shared.fromcorvid\" \"backend1!default\" \"anyone\tlrs\t\"");
             assertEquals("X1 OK \"done\"", w.read());
             String out = "";

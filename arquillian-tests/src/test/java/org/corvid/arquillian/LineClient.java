@@ -13,6 +13,23 @@ final class LineClient implements AutoCloseable {
     private final BufferedReader in;
     private final OutputStream out;
 
+    /** SASL PLAIN initial responses of the dev realm's murder principals. */
+    static final String MURDER = "AG11cmRlcgBtdXJkZXI=";       // murder/murder, role corvid-backend: writes
+    static final String FRONTEND = "AGZyb250ZW5kAGZyb250ZW5k"; // frontend/frontend, role corvid-frontend: reads
+
+    /** A MUPDATE connection to the test server, authenticated with SASL PLAIN. */
+    static LineClient mupdate(String plainBase64) throws IOException {
+        LineClient c = new LineClient(TestServer.MUPDATE);
+        c.readUntil("* OK MUPDATE");
+        c.send("A01 AUTHENTICATE \"PLAIN\" " + plainBase64);
+        String reply = c.read();
+        if (!reply.equals("A01 OK \"Authenticated\"")) {
+            c.close();
+            throw new IOException("MUPDATE login refused: " + reply);
+        }
+        return c;
+    }
+
     LineClient(int port) throws IOException {
         socket = new Socket(TestServer.HOST, port);
         socket.setSoTimeout(10_000);

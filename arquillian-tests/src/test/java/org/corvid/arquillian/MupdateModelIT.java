@@ -40,14 +40,6 @@ class MupdateModelIT {
     private record Wire(String kind, String name, String location, String acl) {
     }
 
-    private static LineClient login(String base64) throws Exception {
-        LineClient c = new LineClient(TestServer.MUPDATE);
-        c.readUntil("* OK MUPDATE");
-        c.send("A01 AUTHENTICATE \"PLAIN\" " + base64);
-        assertEquals("A01 OK \"Authenticated\"", c.read());
-        return c;
-    }
-
     /** Reads records tagged {@code tag} until the tagged OK; returns them. */
     private static List<Wire> records(LineClient c, String tag, String okText) throws Exception {
         List<Wire> out = new ArrayList<>();
@@ -99,9 +91,9 @@ class MupdateModelIT {
         }
         Map<String, Entry> model = new TreeMap<>();
         List<LineClient> writers = new ArrayList<>();
-        try (LineClient stream = login("AGZyb250ZW5kAGZyb250ZW5k")) {
+        try (LineClient stream = LineClient.mupdate(LineClient.FRONTEND)) {
             for (int i = 0; i < 3; i++) {
-                writers.add(login("AG11cmRlcgBtdXJkZXI="));
+                writers.add(LineClient.mupdate(LineClient.MURDER));
             }
             stream.send("U1 UPDATE \"mm1\" \"mm2\" \"mm3\"");
             Map<String, Wire> streamed = new TreeMap<>();

@@ -21,20 +21,12 @@ class MupdateStreamIT {
         return TestServer.ear();
     }
 
-    private static LineClient login(String plainBase64) throws Exception {
-        LineClient c = new LineClient(TestServer.MUPDATE);
-        c.readUntil("* OK MUPDATE");
-        c.send("A01 AUTHENTICATE \"PLAIN\" " + plainBase64);
-        assertEquals("A01 OK \"Authenticated\"", c.read());
-        return c;
-    }
-
     private static LineClient writer() throws Exception {
-        return login("AG11cmRlcgBtdXJkZXI="); // murder/murder, role corvid-backend
+        return LineClient.mupdate(LineClient.MURDER);
     }
 
     private static LineClient reader() throws Exception {
-        return login("AGZyb250ZW5kAGZyb250ZW5k"); // frontend/frontend (role corvid-frontend): read-only
+        return LineClient.mupdate(LineClient.FRONTEND);
     }
 
     @Test
