@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -25,9 +24,8 @@ import org.corvid.jca.api.TaggedRequest;
 import org.corvid.jca.api.Value;
 import org.corvid.jca.impl.codec.CodecLimits;
 import org.corvid.jca.impl.codec.DecodeError;
-import org.corvid.jca.impl.codec.LineRequestDecoder;
 import org.corvid.jca.impl.codec.RawLine;
-import org.corvid.jca.impl.codec.TaggedRequestDecoder;
+import org.corvid.jca.impl.codec.SessionDecoder;
 import org.jboss.logging.Logger;
 import org.wildfly.security.auth.server.SecurityIdentity;
 
@@ -435,12 +433,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         Object request = current;
         channel.eventLoop().execute(() -> {
             awaitingContinuation = request;
-            ChannelHandler decoder = channel.pipeline().get(DECODER);
-            if (decoder instanceof TaggedRequestDecoder t) {
-                t.expectRawLine();
-            } else if (decoder instanceof LineRequestDecoder l) {
-                l.expectRawLine();
-            }
+            ((SessionDecoder) channel.pipeline().get(DECODER)).expectRawLine();
             channel.writeAndFlush(Unpooled.copiedBuffer(continuationLine + "\r\n", StandardCharsets.UTF_8));
         });
     }
@@ -460,12 +453,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         // Anything the client pipelined in plaintext is dropped (RFC 9051 6.2.1).
         channel.eventLoop().execute(() -> {
             queue.clear();
-            ChannelHandler decoder = channel.pipeline().get(DECODER);
-            if (decoder instanceof TaggedRequestDecoder t) {
-                t.discardBuffered();
-            } else if (decoder instanceof LineRequestDecoder l) {
-                l.discardBuffered();
-            }
+            ((SessionDecoder) channel.pipeline().get(DECODER)).discardBuffered();
             channel.pipeline().addFirst(TLS_HANDLER,
                     new SslHandler(listener.sslContext().newEngine(channel.alloc()), reply != null));
             secure = true;

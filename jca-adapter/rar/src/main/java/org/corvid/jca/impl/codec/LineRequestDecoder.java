@@ -20,7 +20,7 @@ import org.corvid.jca.api.LineRequest;
  *
  * <p>Not sharable; used only from its channel's event loop.
  */
-public final class LineRequestDecoder extends ByteToMessageDecoder {
+public final class LineRequestDecoder extends ByteToMessageDecoder implements SessionDecoder {
 
     private enum State {
         /** Reading a line. */
@@ -41,11 +41,13 @@ public final class LineRequestDecoder extends ByteToMessageDecoder {
     }
 
     /** Makes the next complete line be emitted verbatim as a {@link RawLine}. Call on the event loop. */
+    @Override
     public void expectRawLine() {
         rawLineRequested = true;
     }
 
     /** Drops every buffered byte and any partial line, and resets the decoder. Call on the event loop. */
+    @Override
     public void discardBuffered() {
         ByteBuf buffered = internalBuffer();
         buffered.skipBytes(buffered.readableBytes());

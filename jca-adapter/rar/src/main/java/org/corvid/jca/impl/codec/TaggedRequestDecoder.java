@@ -30,7 +30,7 @@ import org.corvid.jca.impl.codec.TaggedLineParser.SyntaxError;
  *
  * <p>Not sharable; used only from its channel's event loop.
  */
-public final class TaggedRequestDecoder extends ByteToMessageDecoder {
+public final class TaggedRequestDecoder extends ByteToMessageDecoder implements SessionDecoder {
 
     /** Bytes kept from the end of a discarded line: enough for {@code {9999999999+}} and CR. */
     private static final int TAIL_SIZE = 16;
@@ -96,6 +96,7 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder {
      * Makes the next complete line be emitted verbatim as a {@link RawLine} (e.g. a SASL response). The
      * line length limit still applies. Call on the event loop, between commands.
      */
+    @Override
     public void expectRawLine() {
         rawLineRequested = true;
     }
@@ -104,6 +105,7 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder {
      * Drops every buffered byte and any partial command, and resets the decoder (e.g. when STARTTLS
      * begins, so nothing sent in clear text before the handshake is ever executed). Call on the event loop.
      */
+    @Override
     public void discardBuffered() {
         ByteBuf buffered = internalBuffer();
         buffered.skipBytes(buffered.readableBytes());

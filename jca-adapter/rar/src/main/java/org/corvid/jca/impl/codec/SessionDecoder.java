@@ -1,0 +1,10 @@
+package org.corvid.jca.impl.codec;
+
+/** What a session asks of its decoder (both run on the channel's event loop). */
+public interface SessionDecoder {
+    /** The next complete line is emitted as a {@link RawLine}, unparsed (a SASL response). */
+    void expectRawLine();
+
+    /** Drops whatever is buffered (STARTTLS: nothing sent in plaintext before the handshake counts). */
+    void discardBuffered();
+}
