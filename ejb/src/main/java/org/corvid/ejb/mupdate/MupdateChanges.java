@@ -7,7 +7,6 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.corvid.ejb.location.LocationCache;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
@@ -18,17 +17,6 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @SecurityDomain("corvid")
 public class MupdateChanges {
     private final Set<UpdateStream> streams = ConcurrentHashMap.newKeySet();
-    /**
-     * One lock per name stripe, held by a write from before it reads the entry until its change is published
-     * after commit: changes of one name are published in commit order (as Cyrus's mailboxes mutex does).
-     */
-    private final ReentrantLock[] stripes = new ReentrantLock[256];
-
-    {
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new ReentrantLock();
-        }
-    }
 
     @EJB
     private LocationCache locations;
@@ -39,11 +27,6 @@ public class MupdateChanges {
 
     public void unsubscribe(UpdateStream stream) {
         streams.remove(stream);
-    }
-
-    /** The lock ordering writes and publications of {@code name}. */
-    public ReentrantLock lockFor(String name) {
-        return stripes[Math.floorMod(name.hashCode(), stripes.length)];
     }
 
     /** Called after commit only (see {@link MupdateService}). */

@@ -3,7 +3,6 @@ package org.corvid.ejb.mupdate;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.EJB;
-import jakarta.ejb.EJBException;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -13,8 +12,8 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.corvid.ejb.location.LocationCache;
+import org.corvid.ejb.mupdate.MupdateService.Write;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.security.Authenticator;
 import org.corvid.ejb.security.SaslPlain;
@@ -61,6 +60,9 @@ public class MupdateMdb implements MupdateListener {
 
     @EJB
     private MupdateChanges changes;
+
+    @EJB
+    private MupdateWriter writer;
 
     @EJB
     private LocationCache locations;
@@ -185,7 +187,7 @@ public class MupdateMdb implements MupdateListener {
     public void reserve(TaggedRequest r, Connection c) {
         List<String> a = writeArgs(r, c, 2);
         if (a != null) {
-            c.write(r.tag() + " " + retried(() -> list.reserve(a.get(0), a.get(1))).reply());
+            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.RESERVE, a.get(0), a.get(1), "")).reply());
         }
     }
 
@@ -193,7 +195,7 @@ public class MupdateMdb implements MupdateListener {
     public void activate(TaggedRequest r, Connection c) {
         List<String> a = writeArgs(r, c, 3);
         if (a != null) {
-            c.write(r.tag() + " " + retried(() -> list.activate(a.get(0), a.get(1), a.get(2))).reply());
+            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.ACTIVATE, a.get(0), a.get(1), a.get(2))).reply());
         }
     }
 
@@ -201,7 +203,7 @@ public class MupdateMdb implements MupdateListener {
     public void deactivate(TaggedRequest r, Connection c) {
         List<String> a = writeArgs(r, c, 2);
         if (a != null) {
-            c.write(r.tag() + " " + retried(() -> list.deactivate(a.get(0), a.get(1))).reply());
+            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.DEACTIVATE, a.get(0), a.get(1), "")).reply());
         }
     }
 
@@ -209,16 +211,7 @@ public class MupdateMdb implements MupdateListener {
     public void delete(TaggedRequest r, Connection c) {
         List<String> a = writeArgs(r, c, 1);
         if (a != null) {
-            c.write(r.tag() + " " + retried(() -> list.delete(a.get(0))).reply());
-        }
-    }
-
-    /** Two writers racing on one new name: the loser's commit fails on the unique name; once more sees it. */
-    private static MupdateService.Outcome retried(Supplier<MupdateService.Outcome> write) {
-        try {
-            return write.get();
-        } catch (EJBException e) {
-            return write.get();
+            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.DELETE, a.get(0), null, "")).reply());
         }
     }
 

@@ -13,18 +13,18 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import org.corvid.persistence.mupdate.MailboxLocation;
 import org.corvid.persistence.mupdate.MailboxState;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /**
- * The MUPDATE master's list (RFC 3656 semantics, Cyrus wording). Every write is one JTA transaction that is
- * committed when the method returns, before the caller answers {@code OK}; its change reaches the location
- * cache and UPDATE subscribers only after the commit, and the changes of one name in commit order.
+ * The MUPDATE master's list (RFC 3656 semantics, Cyrus wording). Writes arrive in batches from the single
+ * {@link MupdateWriter}; each batch is one JTA transaction, committed before any of its commands is answered
+ * {@code OK}; its changes reach the location cache and UPDATE subscribers only after the commit, in commit
+ * order.
  */
 @Stateless
 @PermitAll
@@ -69,68 +69,22 @@ public class MupdateService {
                 .anyMatch(context::isCallerInRole);
     }
 
-    /** RESERVE: a new name is reserved; a name already at this location becomes reserved again; else refused. */
-    public Outcome reserve(String name, String location) {
-        MailboxLocation l = lockAndFind(name);
-        if (l != null && !l.getLocation().equals(location)) {
-            return Outcome.EXISTS;
-        }
-        return store(l, name, location, "", MailboxState.RESERVED);
+    /** One change of the list, as a MUPDATE command asks it. */
+    public record Write(Kind kind, String name, String location, String acl) {
+        public enum Kind { RESERVE, ACTIVATE, DEACTIVATE, DELETE }
     }
-
-    /** ACTIVATE: creates or replaces the entry, active. */
-    public Outcome activate(String name, String location, String acl) {
-        return store(lockAndFind(name), name, location, acl, MailboxState.ACTIVE);
-    }
-
-    /** DEACTIVATE: an active entry becomes reserved at {@code location} (the start of a move). */
-    public Outcome deactivate(String name, String location) {
-        MailboxLocation l = lockAndFind(name);
-        if (l == null) {
-            return Outcome.DOESNT_EXIST;
-        }
-        if (l.getState() != MailboxState.ACTIVE) {
-            return Outcome.NOT_ACTIVE;
-        }
-        return store(l, name, location, "", MailboxState.RESERVED);
-    }
-
-    public Outcome delete(String name) {
-        MailboxLocation l = lockAndFind(name);
-        if (l == null) {
-            return Outcome.DOESNT_EXIST;
-        }
-        String oldServer = l.getServer();
-        em.remove(l);
-        published.set(new MupdateChange(name, null, oldServer));
-        return Outcome.DONE;
-    }
-
-    private Outcome store(MailboxLocation l, String name, String location, String acl, MailboxState state) {
-        String oldServer = l == null ? null : l.getServer();
-        if (l == null) {
-            l = new MailboxLocation(name, location, acl, state);
-            em.persist(l);
-        } else {
-            l.set(location, acl, state);
-        }
-        published.set(new MupdateChange(name, MupdateRecord.of(l), oldServer));
-        return Outcome.DONE;
-    }
-
-    /** Where the running write leaves the change it will publish if it commits (one write per call). */
-    private AtomicReference<MupdateChange> published;
 
     /**
-     * Takes the name's lock for the rest of this transaction, then reads the entry. When the transaction ends,
-     * the change (if it committed) is published and only then the lock released, so two writes of one name
-     * publish in the order they committed.
+     * Applies {@code writes} in order in one transaction (group commit; {@link MupdateWriter} is the only
+     * caller) and returns each one's outcome. When the transaction has committed, their changes are published
+     * in the same order; a rolled-back batch publishes nothing.
      */
-    private MailboxLocation lockAndFind(String name) {
-        ReentrantLock lock = changes.lockFor(name);
-        lock.lock();
-        AtomicReference<MupdateChange> change = new AtomicReference<>();
-        published = change;
+    public List<Outcome> apply(List<Write> writes) {
+        List<MupdateChange> made = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            outcomes.add(apply(w, made));
+        }
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -138,16 +92,48 @@ public class MupdateService {
 
             @Override
             public void afterCompletion(int status) {
-                try {
-                    if (status == Status.STATUS_COMMITTED && change.get() != null) {
-                        changes.publish(change.get());
-                    }
-                } finally {
-                    lock.unlock();
+                if (status == Status.STATUS_COMMITTED) {
+                    made.forEach(changes::publish);
                 }
             }
         });
-        return find(name);
+        return outcomes;
+    }
+
+    private Outcome apply(Write w, List<MupdateChange> made) {
+        MailboxLocation l = find(w.name());
+        return switch (w.kind()) {
+            // RESERVE: a new name is reserved; a name already at this location becomes reserved again
+            case RESERVE -> l != null && !l.getLocation().equals(w.location())
+                    ? Outcome.EXISTS
+                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
+            // ACTIVATE: creates or replaces the entry, active
+            case ACTIVATE -> store(l, w.name(), w.location(), w.acl(), MailboxState.ACTIVE, made);
+            // DEACTIVATE: an active entry becomes reserved at the new location (the start of a move)
+            case DEACTIVATE -> l == null ? Outcome.DOESNT_EXIST
+                    : l.getState() != MailboxState.ACTIVE ? Outcome.NOT_ACTIVE
+                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
+            case DELETE -> l == null ? Outcome.DOESNT_EXIST : remove(l, made);
+        };
+    }
+
+    private Outcome remove(MailboxLocation l, List<MupdateChange> made) {
+        em.remove(l);
+        made.add(new MupdateChange(l.getName(), null, l.getServer()));
+        return Outcome.DONE;
+    }
+
+    private Outcome store(MailboxLocation l, String name, String location, String acl, MailboxState state,
+                          List<MupdateChange> made) {
+        String oldServer = l == null ? null : l.getServer();
+        if (l == null) {
+            l = new MailboxLocation(name, location, acl, state);
+            em.persist(l);
+        } else {
+            l.set(location, acl, state);
+        }
+        made.add(new MupdateChange(name, MupdateRecord.of(l), oldServer));
+        return Outcome.DONE;
     }
 
     private MailboxLocation find(String name) {
