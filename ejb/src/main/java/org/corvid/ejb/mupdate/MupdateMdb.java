@@ -185,33 +185,30 @@ public class MupdateMdb implements MupdateListener {
 
     @Command(value = "RESERVE", states = SessionState.AUTHENTICATED)
     public void reserve(TaggedRequest r, Connection c) {
-        List<String> a = writeArgs(r, c, 2);
-        if (a != null) {
-            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.RESERVE, a.get(0), a.get(1), "")).reply());
-        }
+        change(r, c, Write.Kind.RESERVE, 2);
     }
 
     @Command(value = "ACTIVATE", states = SessionState.AUTHENTICATED)
     public void activate(TaggedRequest r, Connection c) {
-        List<String> a = writeArgs(r, c, 3);
-        if (a != null) {
-            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.ACTIVATE, a.get(0), a.get(1), a.get(2))).reply());
-        }
+        change(r, c, Write.Kind.ACTIVATE, 3);
     }
 
     @Command(value = "DEACTIVATE", states = SessionState.AUTHENTICATED)
     public void deactivate(TaggedRequest r, Connection c) {
-        List<String> a = writeArgs(r, c, 2);
-        if (a != null) {
-            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.DEACTIVATE, a.get(0), a.get(1), "")).reply());
-        }
+        change(r, c, Write.Kind.DEACTIVATE, 2);
     }
 
     @Command(value = "DELETE", states = SessionState.AUTHENTICATED)
     public void delete(TaggedRequest r, Connection c) {
-        List<String> a = writeArgs(r, c, 1);
+        change(r, c, Write.Kind.DELETE, 1);
+    }
+
+    /** A write command with {@code count} arguments (name [location [acl]]), answered after its commit. */
+    private void change(TaggedRequest r, Connection c, Write.Kind kind, int count) {
+        List<String> a = writeArgs(r, c, count);
         if (a != null) {
-            c.write(r.tag() + " " + writer.write(new Write(Write.Kind.DELETE, a.get(0), null, "")).reply());
+            Write w = new Write(kind, a.get(0), count > 1 ? a.get(1) : null, count > 2 ? a.get(2) : "");
+            c.write(r.tag() + " " + writer.write(w).reply());
         }
     }
 
