@@ -13,6 +13,7 @@ import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -42,10 +43,12 @@ public class CorvidResourceAdapter implements ResourceAdapter {
     private EventLoopGroup ioGroup;
     private ExecutorService dispatcher;
     private final Map<MessageEndpointFactory, ProtocolListener> listeners = new ConcurrentHashMap<>();
+    private final Set<AutoCloseable> longRunning = ConcurrentHashMap.newKeySet();
+    private Executor workExecutor;
 
     @Override
     public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
-        Executor workExecutor = workManagerExecutor(ctx.getWorkManager());
+        workExecutor = workManagerExecutor(ctx.getWorkManager());
         int io = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         bossGroup = new NioEventLoopGroup(1, workExecutor);
         ioGroup = new NioEventLoopGroup(io, workExecutor);
@@ -82,8 +85,35 @@ public class CorvidResourceAdapter implements ResourceAdapter {
         };
     }
 
+    /**
+     * Runs {@code task} on a thread of the JCA WorkManager until it ends or the adapter stops (which closes
+     * {@code task}): outbound work that must block, such as a MUPDATE UPDATE stream.
+     */
+    public <T extends Runnable & AutoCloseable> void startLongRunning(T task, String name) {
+        longRunning.add(task);
+        workExecutor.execute(() -> {
+            Thread t = Thread.currentThread();
+            String old = t.getName();
+            t.setName(name);
+            try {
+                task.run();
+            } finally {
+                longRunning.remove(task);
+                t.setName(old);
+            }
+        });
+    }
+
     @Override
     public void stop() {
+        for (AutoCloseable task : longRunning) {
+            try {
+                task.close();
+            } catch (Exception e) {
+                LOG.debugf(e, "closing %s", task);
+            }
+        }
+        longRunning.clear();
         listeners.values().forEach(ProtocolListener::stop);
         listeners.clear();
         if (bossGroup != null) {
