@@ -4,6 +4,8 @@
 #
 #   cyrus-murder.sh up   DIR MUPDATE_HOST:PORT MUPDATE_USER MUPDATE_PASSWORD
 #   cyrus-murder.sh down DIR
+#   cyrus-murder.sh master DIR         a Cyrus MUPDATE master alone (mupdate -m) on 127.0.0.1:16905
+#   cyrus-murder.sh master-reset DIR   restarts that master with an empty list
 #
 # Needs root (a private mount namespace gives the Cyrus processes their own /etc/hosts, /etc/services and
 # /dev/log) and the packages cyrus-imapd cyrus-murder cyrus-clients sasl2-bin libsasl2-modules.
@@ -19,7 +21,7 @@ FE_IMAP=16143; FE_LMTP=16024; FE_MUPD=16906; SVC_IMAP=16201; SVC_LMTP=16202
 B1_IP=127.0.0.21; B1_IMAP=16311; B2_IP=127.0.0.22; B2_IMAP=16321
 
 down() {
-  for i in frontend backend1 backend2; do
+  for i in frontend backend1 backend2 master; do
     f=$DIR/run/$i.pid; [ -f "$f" ] || continue
     p=$(cat "$f"); rm -f "$f"
     if kill -0 "$p" 2>/dev/null && tr '\0' ' ' </proc/$p/cmdline | grep -q "cyrmaster -C $DIR/"; then
@@ -30,19 +32,8 @@ down() {
   if [ -f "$DIR/run/syslogd.pid" ]; then kill "$(cat "$DIR/run/syslogd.pid")" 2>/dev/null || true; rm -f "$DIR/run/syslogd.pid"; fi
 }
 if [ "$cmd" = down ]; then down; exit 0; fi
-[ "$cmd" = up ] || { echo "usage: $0 up|down DIR ..." >&2; exit 2; }
-TARGET=${3:?mupdate host:port}; MUSER=${4:?mupdate user}; MPW=${5:?mupdate password}
-for f in $MASTER $BIN/imapd $BIN/mupdate /usr/sbin/saslpasswd2; do
-  [ -x "$f" ] || { echo "missing $f (apt-get install cyrus-imapd cyrus-murder cyrus-clients sasl2-bin)" >&2; exit 3; }
-done
-down
-rm -rf "$DIR"; mkdir -p "$DIR"/{run,logs,etc}; chmod 755 "$DIR"
 
-{ echo "imap $SVC_IMAP/tcp"; echo "lmtp $SVC_LMTP/tcp"; echo "mupdate ${TARGET##*:}/tcp"
-  grep -v -E '^(imap|imap2|lmtp|mupdate)[[:space:]]' /etc/services; } > "$DIR/etc/services"
-{ cat /etc/hosts; echo "127.0.0.1 frontend"; echo "$B1_IP backend1"; echo "$B2_IP backend2"; } > "$DIR/etc/hosts"
-
-# Cyrus logs to syslog: a unix datagram socket read into logs/syslog.log
+start_syslog() { # Cyrus logs to syslog: a unix datagram socket read into logs/syslog.log
 cat > "$DIR/syslogd.py" <<'EOF'
 import os, socket, sys
 path, log = sys.argv[1], sys.argv[2]
@@ -54,6 +45,86 @@ EOF
 nohup python3 "$DIR/syslogd.py" "$DIR/run/log.sock" "$DIR/logs/syslog.log" >/dev/null 2>&1 &
 echo $! > "$DIR/run/syslogd.pid"
 for _ in $(seq 50); do [ -S "$DIR/run/log.sock" ] && break; sleep 0.1; done
+}
+
+# What a private mount namespace runs first: its own /dev, with /dev/log on our syslog socket.
+ns_preamble() {
+cat <<EOF
+#!/bin/bash
+set -e
+if mount -t tmpfs -o mode=755 corvidtestdev /dev 2>/dev/null; then
+  mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/random c 1 8
+  mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /dev/tty c 5 0
+  ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout
+  ln -s /proc/self/fd/2 /dev/stderr; mkdir /dev/shm /dev/pts; mount -t tmpfs -o mode=1777 corvidtestshm /dev/shm
+  ln -s $DIR/run/log.sock /dev/log
+fi
+waitport() { for i in \$(seq 100); do (exec 3<>/dev/tcp/\$1/\$2) 2>/dev/null && return 0; sleep 0.2; done; echo "port \$1:\$2 not up" >&2; return 1; }
+start() { $MASTER -C $DIR/\$1/imapd.conf -M $DIR/\$1/cyrus.conf -p $DIR/run/\$1.pid -d -L $DIR/logs/\$1.master.out; }
+EOF
+}
+
+MASTER_PORT=16905
+if [ "$cmd" = master-reset ]; then
+  f=$DIR/run/master.pid; p=$(cat "$f"); rm -f "$f"
+  kill -TERM "$p"; for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$p" 2>/dev/null || true
+  rm -rf "$DIR/master/conf/mailboxes.db" "$DIR/master/conf/db"/*
+  unshare --mount --propagation private "$DIR/run/ns-master.sh"
+  echo "master restarted, empty list: 127.0.0.1:$MASTER_PORT"; exit 0
+fi
+if [ "$cmd" = master ]; then
+  [ -x $BIN/mupdate ] || { echo "missing $BIN/mupdate (apt-get install cyrus-murder)" >&2; exit 3; }
+  down
+  rm -rf "$DIR"; mkdir -p "$DIR"/{run,logs}; chmod 755 "$DIR"
+  start_syslog
+  D=$DIR/master; mkdir -p "$D"/conf/{socket,proc,lock,log,db} "$D"/spool
+  cat > "$D/imapd.conf" <<EOF
+configdirectory: $D/conf
+partition-default: $D/spool
+servername: mupdate-master
+syslog_prefix: corvid-test-master
+admins: cyrus murder
+sasl_pwcheck_method: auxprop
+sasl_auxprop_plugin: sasldb
+sasl_sasldb_path: $DIR/sasldb2
+sasl_mech_list: PLAIN LOGIN
+allowplaintext: yes
+EOF
+  cat > "$D/cyrus.conf" <<EOF
+START {
+  recover cmd="ctl_cyrusdb -r -C $D/imapd.conf"
+}
+SERVICES {
+  mupdate cmd="mupdate -m -C $D/imapd.conf" listen="127.0.0.1:$MASTER_PORT" prefork=1
+}
+EVENTS {
+}
+DAEMON {
+}
+EOF
+  for realm in mupdate-master "$(hostname)"; do
+    for u in cyrus murder; do echo "$PW" | saslpasswd2 -f "$DIR/sasldb2" -p -c -u "$realm" "$u"; done
+  done
+  chown -R cyrus:mail "$D" "$DIR"/{run,logs} "$DIR/sasldb2"; chmod 640 "$DIR/sasldb2"
+  { ns_preamble; echo "start master; waitport 127.0.0.1 $MASTER_PORT"; } > "$DIR/run/ns-master.sh"
+  chmod 755 "$DIR/run/ns-master.sh"
+  unshare --mount --propagation private "$DIR/run/ns-master.sh"
+  echo "master up: 127.0.0.1:$MASTER_PORT pid $(cat "$DIR/run/master.pid")"; exit 0
+fi
+[ "$cmd" = up ] || { echo "usage: $0 up|down|master|master-reset DIR ..." >&2; exit 2; }
+TARGET=${3:?mupdate host:port}; MUSER=${4:?mupdate user}; MPW=${5:?mupdate password}
+for f in $MASTER $BIN/imapd $BIN/mupdate /usr/sbin/saslpasswd2; do
+  [ -x "$f" ] || { echo "missing $f (apt-get install cyrus-imapd cyrus-murder cyrus-clients sasl2-bin)" >&2; exit 3; }
+done
+down
+rm -rf "$DIR"; mkdir -p "$DIR"/{run,logs,etc}; chmod 755 "$DIR"
+
+{ echo "imap $SVC_IMAP/tcp"; echo "lmtp $SVC_LMTP/tcp"; echo "mupdate ${TARGET##*:}/tcp"
+  grep -v -E '^(imap|imap2|lmtp|mupdate)[[:space:]]' /etc/services; } > "$DIR/etc/services"
+{ cat /etc/hosts; echo "127.0.0.1 frontend"; echo "$B1_IP backend1"; echo "$B2_IP backend2"; } > "$DIR/etc/hosts"
+
+start_syslog
 
 conf() { # $1 name: imapd.conf of an instance talking to the external master
   local D=$DIR/$1
@@ -125,24 +196,14 @@ for realm in frontend backend1 backend2 "$(hostname)"; do
 done
 chown -R cyrus:mail "$DIR"/{frontend,backend1,backend2,run,logs} "$DIR/sasldb2"; chmod 640 "$DIR/sasldb2"
 
-cat > "$DIR/run/ns-start.sh" <<EOF
-#!/bin/bash
-set -e
+{ ns_preamble; cat <<EOF
 mount --bind $DIR/etc/services /etc/services
 mount --bind $DIR/etc/hosts /etc/hosts
-if mount -t tmpfs -o mode=755 corvidtestdev /dev 2>/dev/null; then
-  mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/random c 1 8
-  mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /dev/tty c 5 0
-  ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout
-  ln -s /proc/self/fd/2 /dev/stderr; mkdir /dev/shm /dev/pts; mount -t tmpfs -o mode=1777 corvidtestshm /dev/shm
-  ln -s $DIR/run/log.sock /dev/log
-fi
-waitport() { for i in \$(seq 100); do (exec 3<>/dev/tcp/\$1/\$2) 2>/dev/null && return 0; sleep 0.2; done; echo "port \$1:\$2 not up" >&2; return 1; }
-start() { $MASTER -C $DIR/\$1/imapd.conf -M $DIR/\$1/cyrus.conf -p $DIR/run/\$1.pid -d -L $DIR/logs/\$1.master.out; }
 start backend1; start backend2
 waitport $B1_IP $SVC_IMAP; waitport $B2_IP $SVC_IMAP; waitport 127.0.0.1 $B1_IMAP; waitport 127.0.0.1 $B2_IMAP
 start frontend; waitport 127.0.0.1 $FE_IMAP
 EOF
+} > "$DIR/run/ns-start.sh"
 chmod 755 "$DIR/run/ns-start.sh"
 unshare --mount --propagation private "$DIR/run/ns-start.sh"
 echo "up: backend1=$(cat "$DIR/run/backend1.pid") backend2=$(cat "$DIR/run/backend2.pid") frontend=$(cat "$DIR/run/frontend.pid") master=$TARGET"

@@ -12,6 +12,8 @@ import jakarta.ejb.Startup;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.corvid.ejb.mupdate.MupdateChange;
 import org.corvid.ejb.mupdate.MupdateRecord;
 import org.corvid.ejb.mupdate.MupdateService;
@@ -22,8 +24,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The {@code corvid-locations} Infinispan cache: mailbox name → location record, the frontend's mailbox
- * database. On a master node it is loaded from the list at start and then fed every committed change;
- * lookups never touch the database.
+ * database. On a master node it is loaded from the list at start and then fed every committed change; on a
+ * slave ({@link org.corvid.ejb.mupdate.MupdateSlave}) it is fed by the UPDATE stream from the remote master.
+ * Lookups never touch the database.
  */
 @Singleton
 @Startup
@@ -77,6 +80,20 @@ public class LocationCache {
     /** The cached entry for {@code name}, or null. */
     public MupdateRecord lookup(String name) {
         return cache.get(name);
+    }
+
+    /** Every entry (or those at locations starting with {@code locationPrefix}), in no particular order. */
+    public void forEach(String locationPrefix, Consumer<MupdateRecord> each) {
+        try (var values = cache.values().stream()) {
+            values.filter(r -> locationPrefix == null || r.location().startsWith(locationPrefix)).forEach(each);
+        }
+    }
+
+    /** The cached names not in {@code keep} (what a full resync did not send again). */
+    public List<String> namesNotIn(Set<String> keep) {
+        try (var keys = cache.keySet().stream()) {
+            return keys.filter(k -> !keep.contains(k)).toList();
+        }
     }
 
     public long size() {

@@ -46,6 +46,7 @@ public class MupdateMdb implements MupdateListener {
     private static final Logger LOG = Logger.getLogger(MupdateMdb.class);
     private static final int PAGE = 5000;
     private static final int MAX_UPDATE_HOSTS = 30;
+    private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
     private static final String LOGIN_USER = Base64.getEncoder().encodeToString("Username:".getBytes(StandardCharsets.US_ASCII));
     private static final String LOGIN_PASSWORD = Base64.getEncoder().encodeToString("Password:".getBytes(StandardCharsets.US_ASCII));
 
@@ -67,6 +68,9 @@ public class MupdateMdb implements MupdateListener {
     @EJB
     private LocationCache locations;
 
+    @EJB
+    private MupdateSlave slave;
+
     @OnConnect
     public void greet(Connection c) {
         banner(c);
@@ -78,13 +82,25 @@ public class MupdateMdb implements MupdateListener {
             c.write("* STARTTLS");
         }
         c.write("* PARTIAL-UPDATE");
-        c.write("* OK MUPDATE \"" + node.serverName() + "\" \"Corvid\" \"" + node.version() + "\" \"(master)\"");
+        // a slave names its master, as Cyrus does: "mupdate://host:port"
+        String role = slave.active() ? "mupdate://" + slave.master() : "(master)";
+        c.write("* OK MUPDATE \"" + node.serverName() + "\" \"Corvid\" \"" + node.version() + "\" \"" + role + "\"");
     }
 
     @Command(value = "NOOP", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void noop(TaggedRequest r, Connection c) {
-        // Changes are written to streams as they commit, so everything committed before this NOOP is out.
-        c.write(r.tag() + (r.args().isEmpty() ? " OK \"Noop done\"" : " BAD \"Extra arguments\""));
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD \"Extra arguments\"");
+            return;
+        }
+        // On the master, changes are written to streams as they commit, so everything committed before this
+        // NOOP is out. A slave first runs the barrier with its master: the changes that arrive meanwhile are
+        // pushed to this connection ahead of the reply.
+        if (c.state() == SessionState.SELECTED && slave.active() && !slave.barrier(BARRIER_TIMEOUT)) {
+            c.write(r.tag() + " NO \"master not reachable\"");
+            return;
+        }
+        c.write(r.tag() + " OK \"Noop done\"");
     }
 
     @Command("LOGOUT")
@@ -215,7 +231,7 @@ public class MupdateMdb implements MupdateListener {
     @Command(value = "FIND", states = SessionState.AUTHENTICATED)
     public void find(TaggedRequest r, Connection c) {
         List<String> a = exactly(r, c, 1);
-        if (a == null) {
+        if (a == null || !synced(r, c)) {
             return;
         }
         // from the location cache: it holds every committed entry (applied during the commit, before the
@@ -235,6 +251,9 @@ public class MupdateMdb implements MupdateListener {
             c.write(r.tag() + (a == null ? " BAD \"Badly formed arguments\"" : " BAD \"Extra arguments\""));
             return;
         }
+        if (!synced(r, c)) {
+            return;
+        }
         String prefix = a.isEmpty() ? null : a.get(0);
         dump(r.tag(), c, prefix, Set.of());
         c.write(r.tag() + " OK \"list complete\"");
@@ -252,6 +271,9 @@ public class MupdateMdb implements MupdateListener {
             c.write(r.tag() + " BAD \"Extra arguments\"");
             return;
         }
+        if (!synced(r, c)) {
+            return;
+        }
         UpdateStream stream = new UpdateStream(r.tag(), Set.copyOf(new LinkedHashSet<>(a)), c);
         changes.subscribe(stream); // before the dump: what commits meanwhile is buffered, not lost
         try {
@@ -265,8 +287,28 @@ public class MupdateMdb implements MupdateListener {
         stream.goLive();
     }
 
-    /** Streams the list page by page (never whole in memory). */
+    /** On a slave, reads need the master's list first; false (answered) until it has arrived. */
+    private boolean synced(TaggedRequest r, Connection c) {
+        if (slave.active() && !slave.synced()) {
+            c.write(r.tag() + " NO \"not yet synchronized with the master\"");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Streams the list: on the master page by page from the database (never whole in memory), on a slave
+     * from the location cache.
+     */
     private void dump(String tag, Connection c, String locationPrefix, Set<String> hosts) {
+        if (!node.has(NodeConfig.Role.MUPDATE)) {
+            locations.forEach(locationPrefix, rec -> {
+                if (hosts.isEmpty() || hosts.contains(rec.server())) {
+                    MupdateWire.record(tag, rec).forEach(c::write);
+                }
+            });
+            return;
+        }
         String after = "";
         List<MupdateRecord> page;
         do {
@@ -288,7 +330,7 @@ public class MupdateMdb implements MupdateListener {
         if (a == null) {
             return null;
         }
-        if (!list.callerMayWrite()) {
+        if (!node.has(NodeConfig.Role.MUPDATE) || !list.callerMayWrite()) {
             c.write(r.tag() + " BAD \"read-only session\"");
             return null;
         }

@@ -9,7 +9,14 @@ import java.util.Map;
  */
 public record NodeStatus(String node, String version, List<String> roles, String dataDir,
                          List<ListenerStatus> listeners, Map<String, String> schemas, Map<String, Long> mailboxes,
-                         Jvm jvm) {
+                         Mupdate mupdate, Jvm jvm) {
+
+    /**
+     * This node's MUPDATE side: {@code master} (role mupdate), {@code slave} (streams from {@code master}) or
+     * {@code none}; {@code synced} once a slave has the master's full list; UPDATE subscribers connected here.
+     */
+    public record Mupdate(String mode, String master, boolean synced, int streamingClients) {
+    }
 
     /** One protocol listener, read live from the adapter's MBean. */
     public record ListenerStatus(String protocol, String bindAddress, int port, boolean tls, int openConnections,

@@ -17,6 +17,8 @@ import javax.management.ObjectName;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import org.corvid.ejb.location.LocationCache;
+import org.corvid.ejb.mupdate.MupdateChanges;
+import org.corvid.ejb.mupdate.MupdateSlave;
 import org.corvid.jca.api.ListenerMXBean;
 import org.corvid.persistence.mailstore.Mailbox;
 import org.corvid.persistence.migration.SchemaMigrations;
@@ -37,6 +39,12 @@ public class NodeStatusService {
     @EJB
     private LocationCache locations;
 
+    @EJB
+    private MupdateSlave slave;
+
+    @EJB
+    private MupdateChanges changes;
+
     @PersistenceContext(unitName = "mupdate")
     private EntityManager mupdate;
 
@@ -49,7 +57,7 @@ public class NodeStatusService {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return new NodeStatus(node.serverName(), node.version(),
                 node.roles().stream().map(NodeConfig.Role::label).sorted().toList(),
-                node.dataDir().toString(), listeners(), schemas.versions(), mailboxCounts(),
+                node.dataDir().toString(), listeners(), schemas.versions(), mailboxCounts(), mupdate(),
                 new NodeStatus.Jvm(heap.getUsed(), heap.getCommitted(), heap.getMax()));
     }
 
@@ -64,6 +72,12 @@ public class NodeStatusService {
         return Map.of(SchemaMigrations.MUPDATE, mupdate.createNamedQuery(MailboxLocation.COUNT, Long.class).getSingleResult(),
                 SchemaMigrations.MAILSTORE, mailstore.createNamedQuery(Mailbox.COUNT, Long.class).getSingleResult(),
                 "corvid-locations", locations.size());
+    }
+
+    private NodeStatus.Mupdate mupdate() {
+        String mode = node.has(NodeConfig.Role.MUPDATE) ? "master" : slave.active() ? "slave" : "none";
+        return new NodeStatus.Mupdate(mode, slave.master(), node.has(NodeConfig.Role.MUPDATE) || slave.synced(),
+                changes.streamingClients());
     }
 
     private static List<NodeStatus.ListenerStatus> listeners() {
