@@ -30,6 +30,24 @@ final class LineClient implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A MUPDATE connection to {@code port} authenticated as {@code user}, with the SASL initial response as a
+     * {@code {n+}} literal (the form Cyrus's master requires).
+     */
+    static LineClient mupdate(int port, String user, String password) throws IOException {
+        LineClient c = new LineClient(port);
+        c.readUntil("* OK MUPDATE");
+        String ir = java.util.Base64.getEncoder().encodeToString(("\0" + user + "\0" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        c.send("A01 AUTHENTICATE \"PLAIN\" {" + ir.length() + "+}\r\n" + ir);
+        String reply = c.read();
+        if (!reply.equals("A01 OK \"Authenticated\"")) {
+            c.close();
+            throw new IOException("MUPDATE login refused: " + reply);
+        }
+        return c;
+    }
+
     LineClient(int port) throws IOException {
         socket = new Socket(TestServer.HOST, port);
         socket.setSoTimeout(10_000);

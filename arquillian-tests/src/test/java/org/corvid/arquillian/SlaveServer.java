@@ -1,0 +1,142 @@
+package org.corvid.arquillian;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A second Corvid node for slave tests: the test server's WildFly installation started again with its own
+ * base directory (configuration copied, data apart), a port offset, role {@code frontend} and
+ * {@code CORVID_MUPDATE_MASTER} pointing at a master; the real EAR deployed through the deployment scanner.
+ */
+final class SlaveServer implements AutoCloseable {
+    private final String name;
+    private final int offset;
+    private final Path base;
+    private final Process process;
+
+    private SlaveServer(String name, int offset, Path base, Process process) {
+        this.name = name;
+        this.offset = offset;
+        this.base = base;
+        this.process = process;
+    }
+
+    /** Starts the node and waits until the EAR is deployed and its MUPDATE port answers. */
+    static SlaveServer start(String name, int offset, String master, String user, String password) throws Exception {
+        Path home = Path.of(System.getProperty("jboss.home")).toAbsolutePath();
+        Path base = Path.of("target", name).toAbsolutePath();
+        delete(base);
+        copy(home.resolve("standalone/configuration"), base.resolve("configuration"));
+        Path xml = base.resolve("configuration/standalone.xml");
+        // own data; and not the master's deployment (its content is in the master's repository): the scanner deploys
+        Files.writeString(xml, Files.readString(xml)
+                .replace("${jboss.home.dir}/../test-data", base.resolve("data").toString())
+                .replaceAll("(?s)<deployments>.*?</deployments>", ""));
+        Files.createDirectories(base.resolve("deployments"));
+        Files.copy(Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")), base.resolve("deployments/corvid.ear"));
+
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/standalone.sh").toString(),
+                "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset,
+                "-Djboss.node.name=" + name, "-Djboss.tx.node.id=" + name)
+                .redirectErrorStream(true).redirectOutput(base.resolve("console.log").toFile());
+        Map<String, String> env = pb.environment();
+        env.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+        env.put("CORVID_ROLES", "frontend");
+        env.put("CORVID_MUPDATE_MASTER", master);
+        env.put("CORVID_MUPDATE_USER", user);
+        env.put("CORVID_MUPDATE_PASSWORD", password);
+        SlaveServer s = new SlaveServer(name, offset, base, pb.start());
+        s.awaitDeployed(180);
+        return s;
+    }
+
+    private void awaitDeployed(int seconds) throws Exception {
+        Path deployed = base.resolve("deployments/corvid.ear.deployed");
+        Path failed = base.resolve("deployments/corvid.ear.failed");
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(failed) || !process.isAlive()) {
+                String log = log();
+                close();
+                throw new IllegalStateException(name + " failed to deploy corvid.ear:\n" + log);
+            }
+            if (Files.exists(deployed) && answers(port(3905))) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        String log = log();
+        close();
+        throw new IllegalStateException(name + " not up after " + seconds + " s:\n" + log);
+    }
+
+    private static boolean answers(int port) {
+        try (Socket s = new Socket(TestServer.HOST, port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A default port (1143, 3905, 8080, ...) shifted by this node's offset. */
+    int port(int defaultPort) {
+        return defaultPort + offset;
+    }
+
+    /** The end of the node's server log. */
+    String log() throws IOException {
+        Path log = base.resolve("log/server.log");
+        if (!Files.exists(log)) {
+            log = base.resolve("console.log");
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+        tree.forEach(ProcessHandle::destroy);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+        }
+        for (ProcessHandle h : tree) {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            files.forEach(f -> {
+                Path target = to.resolve(from.relativize(f).toString());
+                try {
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+}

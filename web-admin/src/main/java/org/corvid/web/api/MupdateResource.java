@@ -1,0 +1,55 @@
+package org.corvid.web.api;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.resource.ResourceException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.corvid.jca.api.mupdate.MupdateConnection;
+import org.corvid.jca.api.mupdate.MupdateConnectionFactory;
+
+/**
+ * {@code GET /api/mupdate/mailboxes/{name}}: what the murder's MUPDATE master says about one mailbox, asked
+ * (FIND) through this node's pooled MUPDATE client, so it works on any node, frontend or slave included.
+ */
+@Path("mupdate")
+@RequestScoped
+public class MupdateResource {
+    @Resource(lookup = MupdateConnectionFactory.JNDI_NAME)
+    private MupdateConnectionFactory master;
+
+    @GET
+    @Path("mailboxes/{name}")
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+    public Response find(@PathParam("name") String name) {
+        try (MupdateConnection c = master.getConnection()) {
+            return c.find(name).map(e -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("name", e.name());
+                body.put("state", e.kind() == org.corvid.jca.api.mupdate.MupdateEntry.Kind.MAILBOX ? "ACTIVE" : "RESERVED");
+                body.put("location", e.location());
+                body.put("acl", e.acl());
+                body.put("master", master.master());
+                return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+            }).orElseGet(() -> problem(Response.Status.NOT_FOUND, "No such mailbox",
+                    name + " is not in the list of the MUPDATE master " + master.master()));
+        } catch (ResourceException e) {
+            return problem(Response.Status.BAD_GATEWAY, "MUPDATE master unavailable", e.getMessage());
+        }
+    }
+
+    private static Response problem(Response.Status status, String title, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status.getStatusCode());
+        body.put("detail", detail);
+        return Response.status(status).type("application/problem+json").entity(body).build();
+    }
+}
