@@ -27,6 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MupdateSlaveIT {
     static final int OFFSET = 9200; // MUPDATE 13105, HTTP 17280: clear of the test server and the Cyrus labs
     private static SlaveServer slave;
+    /** strcmp order, which Cyrus slaves rely on when they merge a dump with their list. */
+    private static final List<String> BYTE_ORDER = List.of("user.ord.A", "user.ord.Z", "user.ord.a.b", "user.ord.a_b",
+            "user.ord.ab");
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
@@ -39,6 +42,10 @@ class MupdateSlaveIT {
         try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
             w.send("P1 ACTIVATE \"user.presync\" \"sl0!default\" \"presync\tlrswipkxtecdan\t\"");
             assertEquals("P1 OK \"done\"", w.read());
+            for (int i : new int[] {4, 1, 3, 0, 2}) {
+                w.send("P2 ACTIVATE \"" + BYTE_ORDER.get(i) + "\" \"so1!default\" \"\"");
+                assertEquals("P2 OK \"done\"", w.read());
+            }
         }
         slave = SlaveServer.start("slave1", OFFSET, TestServer.HOST + ":" + TestServer.MUPDATE, "frontend", "frontend");
     }
@@ -94,6 +101,22 @@ class MupdateSlaveIT {
             List<String> list = answer(c, "L1");
             assertTrue(list.contains("user.presync {11+}"), list.toString());
             assertEquals("L1 OK \"list complete\"", list.get(list.size() - 1));
+        }
+    }
+
+    @Test
+    void masterAndSlaveDumpInByteOrder() throws Exception {
+        for (int port : new int[] {TestServer.MUPDATE, slave.port(3905)}) {
+            try (LineClient c = LineClient.mupdate(port, "frontend", "frontend")) {
+                c.send("L1 LIST \"so1\"");
+                List<String> names = answer(c, "L1").stream().filter(l -> l.startsWith("user.ord."))
+                        .map(l -> l.substring(0, l.indexOf(' '))).toList();
+                assertEquals(BYTE_ORDER, names, "LIST on port " + port);
+                c.send("U1 UPDATE \"so1\"");
+                names = answer(c, "U1").stream().filter(l -> l.startsWith("user.ord."))
+                        .map(l -> l.substring(0, l.indexOf(' '))).toList();
+                assertEquals(BYTE_ORDER, names, "UPDATE on port " + port);
+            }
         }
     }
 

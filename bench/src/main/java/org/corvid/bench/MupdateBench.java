@@ -144,7 +144,9 @@ public final class MupdateBench {
 
     private void run() throws Exception {
         String label = s("label", "server");
-        int entries = i("entries", 100_000);
+        // --load=false: no ACTIVATE or FIND, only LIST and UPDATE of what the server already holds
+        boolean load = Boolean.parseBoolean(s("load", "true"));
+        int entries = load ? i("entries", 100_000) : 0;
         int connections = i("connections", 4);
         int window = i("window", 200);
         String prefix = s("prefix", "user.bench") + Long.toHexString(System.nanoTime() & 0xfffff) + ".";
@@ -203,7 +205,7 @@ public final class MupdateBench {
 
         try (Conn conn = new Conn()) {
             // 2. FIND latency
-            int finds = i("finds", 10_000);
+            int finds = load ? i("finds", 10_000) : 0;
             long[] lat = new long[finds];
             Random rnd = new Random(42);
             for (int f = 0; f < finds; f++) {
@@ -216,7 +218,7 @@ public final class MupdateBench {
                 lat[f] = System.nanoTime() - a;
             }
             Arrays.sort(lat);
-            System.out.printf("FIND      p50=%.3f ms p99=%.3f ms max=%.3f ms (%d sequential lookups)%n",
+            if (finds > 0) System.out.printf("FIND      p50=%.3f ms p99=%.3f ms max=%.3f ms (%d sequential lookups)%n",
                     lat[finds / 2] / 1e6, lat[(int) (finds * 0.99)] / 1e6, lat[finds - 1] / 1e6, finds);
 
             // 3. LIST dump

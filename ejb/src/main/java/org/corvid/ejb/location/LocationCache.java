@@ -82,10 +82,22 @@ public class LocationCache {
         return cache.get(name);
     }
 
-    /** Every entry (or those at locations starting with {@code locationPrefix}), in no particular order. */
-    public void forEach(String locationPrefix, Consumer<MupdateRecord> each) {
-        try (var values = cache.values().stream()) {
-            values.filter(r -> locationPrefix == null || r.location().startsWith(locationPrefix)).forEach(each);
+    /**
+     * Every entry (or those at locations starting with {@code locationPrefix}) in byte order of the names, as
+     * a MUPDATE dump must be (Cyrus slaves merge it by strcmp; Cyrus names are ASCII, where Java's order is
+     * the same). Sorts references to the cached names, never copies the entries.
+     */
+    public void forEachInOrder(String locationPrefix, Consumer<MupdateRecord> each) {
+        String[] names;
+        try (var keys = cache.keySet().stream()) {
+            names = keys.toArray(String[]::new);
+        }
+        java.util.Arrays.parallelSort(names);
+        for (String name : names) {
+            MupdateRecord r = cache.get(name);
+            if (r != null && (locationPrefix == null || r.location().startsWith(locationPrefix))) {
+                each.accept(r);
+            }
         }
     }
 

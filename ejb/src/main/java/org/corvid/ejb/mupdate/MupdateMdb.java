@@ -12,6 +12,8 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.corvid.ejb.location.LocationCache;
 import org.corvid.ejb.mupdate.MupdateService.Write;
 import org.corvid.ejb.node.NodeConfig;
@@ -297,31 +299,43 @@ public class MupdateMdb implements MupdateListener {
     }
 
     /**
-     * Streams the list: on the master page by page from the database (never whole in memory), on a slave
-     * from the location cache.
+     * Streams the list in byte order of the names (Cyrus's slaves merge the dump with their own sorted list
+     * by strcmp): on the master page by page from the database (never whole in memory; the next page is read
+     * while this one is written), on a slave from the location cache.
      */
     private void dump(String tag, Connection c, String locationPrefix, Set<String> hosts) {
         if (!node.has(NodeConfig.Role.MUPDATE)) {
-            locations.forEach(locationPrefix, rec -> {
-                if (hosts.isEmpty() || hosts.contains(rec.server())) {
-                    MupdateWire.record(tag, rec).forEach(c::write);
-                }
-            });
+            locations.forEachInOrder(locationPrefix, rec -> write(tag, c, rec, hosts));
             return;
         }
-        String after = "";
+        Future<List<MupdateRecord>> next = list.pageAsync("", locationPrefix, PAGE);
         List<MupdateRecord> page;
         do {
-            page = list.page(after, locationPrefix, PAGE);
-            for (MupdateRecord rec : page) {
-                if (hosts.isEmpty() || hosts.contains(rec.server())) {
-                    MupdateWire.record(tag, rec).forEach(c::write);
-                }
+            page = await(next);
+            if (page.size() == PAGE) {
+                next = list.pageAsync(page.get(page.size() - 1).name(), locationPrefix, PAGE);
             }
-            if (!page.isEmpty()) {
-                after = page.get(page.size() - 1).name();
+            for (MupdateRecord rec : page) {
+                write(tag, c, rec, hosts);
             }
         } while (page.size() == PAGE);
+    }
+
+    private static void write(String tag, Connection c, MupdateRecord rec, Set<String> hosts) {
+        if (hosts.isEmpty() || hosts.contains(rec.server())) {
+            c.write(MupdateWire.asOneWrite(MupdateWire.record(tag, rec)));
+        }
+    }
+
+    private static List<MupdateRecord> await(Future<List<MupdateRecord>> page) {
+        try {
+            return page.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the list", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the list: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The arguments of a write, checked for count and for the caller's right to write; null if answered. */

@@ -3,6 +3,8 @@ package org.corvid.ejb.mupdate;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.DeclareRoles;
 import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.Asynchronous;
+import jakarta.ejb.AsyncResult;
 import jakarta.ejb.EJB;
 import jakarta.ejb.SessionContext;
 import jakarta.ejb.Stateless;
@@ -16,6 +18,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.corvid.persistence.mupdate.MailboxLocation;
 import org.corvid.persistence.mupdate.MailboxState;
 import org.jboss.ejb3.annotation.SecurityDomain;
@@ -160,6 +163,13 @@ public class MupdateService {
         return query.setParameter("after", after).setMaxResults(size).getResultStream()
                 .map(row -> new MupdateRecord((String) row[0], (String) row[1], (String) row[2], (MailboxState) row[3]))
                 .toList();
+    }
+
+    /** {@link #page} on an EJB async thread: the dump reads the next page while it writes this one. */
+    @Asynchronous
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Future<List<MupdateRecord>> pageAsync(String after, String locationPrefix, int size) {
+        return new AsyncResult<>(page(after, locationPrefix, size));
     }
 
     private static String likeEscape(String s) {

@@ -3,6 +3,7 @@ package org.corvid.persistence.mupdate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManager;
@@ -18,6 +19,7 @@ import org.corvid.persistence.migration.SchemaMigrations;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -84,6 +86,33 @@ class MailboxLocationJpaTest {
                         .setParameter("prefix", prefix + "%"))
                 .setParameter("after", after).setMaxResults(size).getResultStream()
                 .map(row -> (String) row[0]).toList());
+    }
+
+    /**
+     * Pages come in byte order of the names whatever the database's collation: Cyrus slaves merge an UPDATE
+     * dump with their own list by strcmp, so "user.A" &lt; "user.Z" &lt; "user.a.b" &lt; "user.a_b" &lt; "user.ab".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void pagesInByteOrderOfTheNames(String db) {
+        String p = db.toLowerCase() + "-order.";
+        List<String> sorted = List.of(p + "user.A", p + "user.Z", p + "user.a.b", p + "user.a_b", p + "user.ab",
+                p + "user.b");
+        tx(db, em -> List.of(4, 1, 5, 0, 3, 2).forEach(i ->
+                em.persist(new MailboxLocation(sorted.get(i), "o1!default", "", MailboxState.ACTIVE))));
+        assertEquals(sorted, page(db, p, null, 100).stream().filter(n -> n.startsWith(p)).toList());
+        assertEquals(sorted.subList(3, 6), page(db, sorted.get(2), null, 3));
+    }
+
+    /** The byte order above holds on a PostgreSQL whose default collation is not C: the column's is. */
+    @Test
+    void postgresqlNamesUseTheCCollation() throws Exception {
+        try (var c = postgres.getPostgresDatabase().getConnection();
+             var rs = c.createStatement().executeQuery("select collation_name from information_schema.columns"
+                     + " where table_name = 'mailbox_location' and column_name = 'name'")) {
+            assertTrue(rs.next());
+            assertEquals("C", rs.getString(1));
+        }
     }
 
     @ParameterizedTest
