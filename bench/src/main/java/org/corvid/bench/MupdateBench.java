@@ -93,18 +93,46 @@ public final class MupdateBench {
             out.flush();
         }
 
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int limit;
+
+        /** One line without CRLF; scans its own buffer (a byte-at-a-time read would cap the dump rates measured). */
         String readLine() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-            int c;
-            while ((c = in.read()) != -1) {
-                if (c == '\n') {
-                    byte[] bytes = b.toByteArray();
-                    int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    return new String(bytes, 0, n, StandardCharsets.UTF_8);
+            byte[] line = null;
+            int lineLength = 0;
+            while (true) {
+                if (pos == limit) {
+                    limit = in.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        throw new IOException("connection closed");
+                    }
                 }
-                b.write(c);
+                int start = pos;
+                while (pos < limit && buf[pos] != '\n') {
+                    pos++;
+                }
+                int n = pos - start;
+                if (line == null && pos < limit) {
+                    pos++;
+                    return new String(buf, start, n > 0 && buf[start + n - 1] == '\r' ? n - 1 : n, StandardCharsets.UTF_8);
+                }
+                if (line == null) {
+                    line = new byte[Math.max(256, n * 2)];
+                }
+                if (lineLength + n > line.length) {
+                    line = Arrays.copyOf(line, (lineLength + n) * 2);
+                }
+                System.arraycopy(buf, start, line, lineLength, n);
+                lineLength += n;
+                if (pos < limit) {
+                    pos++;
+                    return new String(line, 0, lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength,
+                            StandardCharsets.UTF_8);
+                }
             }
-            throw new IOException("connection closed");
         }
 
         /** Reads a response to {@code tag} up to its OK; returns the number of records (MAILBOX/RESERVE). */
