@@ -29,6 +29,36 @@ class MupdateStreamIT {
         return LineClient.mupdate(LineClient.FRONTEND);
     }
 
+    /**
+     * Pipelined writes on one connection share group commits (their answers are deferred), yet every answer
+     * comes in command order and a FIND pipelined behind them sees their effect.
+     */
+    @Test
+    void pipelinedWritesAnswerInOrderAndAFindBehindThemSeesThem() throws Exception {
+        try (LineClient w = writer()) {
+            StringBuilder batch = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                batch.append("R").append(i).append(" RESERVE \"user.pipe").append(i).append("\" \"pb1!default\"\r\n");
+                batch.append("A").append(i).append(" ACTIVATE \"user.pipe").append(i).append("\" \"pb1!default\" \"\"\r\n");
+            }
+            batch.append("X1 RESERVE \"user.pipe0\" \"pb2!default\"\r\n");
+            batch.append("F1 FIND \"user.pipe49\"\r\nD1 DELETE \"user.pipe49\"\r\nF2 FIND \"user.pipe49\"");
+            w.send(batch.toString());
+            for (int i = 0; i < 50; i++) {
+                assertEquals("R" + i + " OK \"done\"", w.read());
+                assertEquals("A" + i + " OK \"done\"", w.read());
+            }
+            assertEquals("X1 NO \"mailbox already exists\"", w.read());
+            assertEquals("F1 MAILBOX {11+}", w.read());
+            assertEquals("user.pipe49 {11+}", w.read());
+            assertEquals("pb1!default {0+}", w.read());
+            assertEquals("", w.read());
+            assertEquals("F1 OK \"Search completed\"", w.read());
+            assertEquals("D1 OK \"done\"", w.read());
+            assertEquals("F2 OK \"Search completed\"", w.read());
+        }
+    }
+
     @Test
     void dumpThenStreamEveryCommittedChange() throws Exception {
         try (LineClient w = writer(); LineClient s = reader()) {

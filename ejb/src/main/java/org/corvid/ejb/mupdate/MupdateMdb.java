@@ -201,32 +201,41 @@ public class MupdateMdb implements MupdateListener {
                 .anyMatch(identity.getRoles()::contains);
     }
 
-    @Command(value = "RESERVE", states = SessionState.AUTHENTICATED)
+    @Command(value = "RESERVE", states = SessionState.AUTHENTICATED, pipelined = true)
     public void reserve(TaggedRequest r, Connection c) {
         change(r, c, Write.Kind.RESERVE, 2);
     }
 
-    @Command(value = "ACTIVATE", states = SessionState.AUTHENTICATED)
+    @Command(value = "ACTIVATE", states = SessionState.AUTHENTICATED, pipelined = true)
     public void activate(TaggedRequest r, Connection c) {
         change(r, c, Write.Kind.ACTIVATE, 3);
     }
 
-    @Command(value = "DEACTIVATE", states = SessionState.AUTHENTICATED)
+    @Command(value = "DEACTIVATE", states = SessionState.AUTHENTICATED, pipelined = true)
     public void deactivate(TaggedRequest r, Connection c) {
         change(r, c, Write.Kind.DEACTIVATE, 2);
     }
 
-    @Command(value = "DELETE", states = SessionState.AUTHENTICATED)
+    @Command(value = "DELETE", states = SessionState.AUTHENTICATED, pipelined = true)
     public void delete(TaggedRequest r, Connection c) {
         change(r, c, Write.Kind.DELETE, 1);
     }
 
-    /** A write command with {@code count} arguments (name [location [acl]]), answered after its commit. */
+    /**
+     * A write command with {@code count} arguments (name [location [acl]]), answered after its commit. The
+     * answer is deferred, so the connection's next pipelined writes join the same group commit.
+     */
     private void change(TaggedRequest r, Connection c, Write.Kind kind, int count) {
         List<String> a = writeArgs(r, c, count);
         if (a != null) {
             Write w = new Write(kind, a.get(0), count > 1 ? a.get(1) : null, count > 2 ? a.get(2) : "");
-            c.write(r.tag() + " " + writer.write(w).reply());
+            Connection.DeferredReply answer = c.deferReply();
+            writer.submit(w, (outcome, failure) -> {
+                if (failure != null) {
+                    LOG.errorf(failure, "[%s] %s %s failed", c.id(), kind, w.name());
+                }
+                answer.complete(r.tag() + " " + (failure == null ? outcome.reply() : "NO \"Server error\""));
+            });
         }
     }
 

@@ -7,24 +7,22 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
-import jakarta.ejb.EJBException;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.corvid.ejb.mupdate.MupdateService.Outcome;
 import org.corvid.ejb.mupdate.MupdateService.Write;
 import org.jboss.ejb3.annotation.SecurityDomain;
 import org.jboss.logging.Logger;
 
 /**
- * The one writer of the master's list: MUPDATE connections hand it their writes, it applies whatever has queued
- * up (up to {@value #MAX_BATCH}) in one transaction — group commit — and answers each only after that commit.
+ * The one writer of the master's list: MUPDATE connections hand it their writes (without waiting: their answers
+ * are deferred, so a connection's pipelined writes can share a commit), it applies whatever has queued up (up to
+ * {@value #MAX_BATCH}) in one transaction — group commit — and answers each only after that commit.
  * A single writer also orders everything: writes apply, commit and are published in arrival order. If a batch
  * fails, its writes are retried one by one so that one bad write cannot fail the others.
  */
@@ -35,7 +33,6 @@ import org.jboss.logging.Logger;
 public class MupdateWriter {
     private static final Logger LOG = Logger.getLogger(MupdateWriter.class);
     static final int MAX_BATCH = 256;
-    private static final long ANSWER_TIMEOUT_SECONDS = 60;
 
     private record Pending(Write write, CompletableFuture<Outcome> outcome) {
     }
@@ -65,18 +62,14 @@ public class MupdateWriter {
         committer.interrupt();
     }
 
-    /** Applies {@code write} and returns its outcome once it is committed. */
-    public Outcome write(Write write) {
-        Pending p = new Pending(write, new CompletableFuture<>());
-        queue.add(p);
-        try {
-            return p.outcome().get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EJBException("interrupted waiting for the list write", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EJBException("list write failed: " + e.getMessage(), e);
-        }
+    /**
+     * Queues {@code write}; {@code answer} gets its outcome once it is committed (or the failure), on the
+     * writer's thread. The caller does not wait: a connection's pipelined writes can share one commit.
+     */
+    public void submit(Write write, BiConsumer<Outcome, Throwable> answer) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        outcome.whenComplete(answer);
+        queue.add(new Pending(write, outcome));
     }
 
     private void commitLoop() {

@@ -19,4 +19,11 @@ public @interface Command {
 
     /** States in which the command is valid. */
     SessionState[] states() default {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED, SessionState.SELECTED};
+
+    /**
+     * True if the command may start while earlier commands' answers are still deferred
+     * ({@link Connection#deferReply()}), e.g. a MUPDATE write after another write. Other commands wait until
+     * every deferred answer is written, so they see the effect of the commands before them.
+     */
+    boolean pipelined() default false;
 }

@@ -57,6 +57,21 @@ public interface Connection {
      */
     void startTls();
 
+    /**
+     * Reserves this command's answer at its place in the output and lets the connection go on to its next
+     * command before the answer is known (a MUPDATE write waiting for its group commit, so a connection's
+     * pipelined writes can share one commit). Everything written after this call, by later commands or
+     * pushes, waits behind the answer until {@link DeferredReply#complete} is called, from any thread. A
+     * connection has at most a bounded number of answers outstanding; past that its next command waits.
+     */
+    DeferredReply deferReply();
+
+    /** A command's answer that is written later, in its place (see {@link #deferReply()}). */
+    interface DeferredReply {
+        /** Writes {@code line} (CRLF appended) in its place; only the first call counts. */
+        void complete(String line);
+    }
+
     /** Flushes what was written and closes the connection. */
     void close();
 }

@@ -23,7 +23,7 @@ import org.corvid.jca.api.SessionState;
 public final class CommandMap {
 
     /** One command handler. */
-    public record Handler(String name, Method method, Set<SessionState> states) {
+    public record Handler(String name, Method method, Set<SessionState> states, boolean pipelined) {
         boolean validIn(SessionState state) {
             return states.contains(state);
         }
@@ -70,7 +70,7 @@ public final class CommandMap {
             } else if (handlers.containsKey(name)) {
                 problems.add(name + ": handled twice (" + handlers.get(name).method().getName() + ", " + m.getName() + ")");
             } else {
-                handlers.put(name, new Handler(name, m, EnumSet.copyOf(List.of(command.states()))));
+                handlers.put(name, new Handler(name, m, EnumSet.copyOf(List.of(command.states())), command.pipelined()));
             }
         }
         Set<String> missing = new TreeSet<>(protocol.requiredCommands());

@@ -40,6 +40,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private static final Logger LOG = Logger.getLogger(Session.class);
     /** Decoded commands queued beyond this stop reading from the socket until the queue drains. */
     private static final int MAX_QUEUED = 32;
+    /** Deferred answers a connection may have outstanding before its next command waits. */
+    static final int MAX_DEFERRED = 128;
     private static final long WRITABLE_WAIT_MS = 60_000;
     private static final Object CONNECTED = new Object();
     private static final int PENDING_FLUSH_BYTES = 32 * 1024;
@@ -72,6 +74,12 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private final Object outLock = new Object();
     private volatile Thread deliveryThread;
     private ByteBuf pendingOut;
+    /**
+     * Deferred answers not yet written, oldest first, each with what was written after it (guarded by
+     * {@link #outLock}); while any is outstanding every write goes behind the newest.
+     */
+    private final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
+    private volatile boolean closeWhenAnswered;
     private final java.util.List<String> afterTls = new java.util.ArrayList<>(); // written after startTls()
 
     Session(String id, ProtocolListener listener, Channel channel) {
@@ -155,7 +163,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     }
 
     private void drain() {
-        while (!busy && !queue.isEmpty() && channel.isActive() && !closeRequested) {
+        while (!busy && !queue.isEmpty() && channel.isActive() && !closeRequested && mayStart(queue.peek())) {
             process(queue.poll());
         }
         if (queue.size() <= MAX_QUEUED / 2 && !channel.config().isAutoRead()) {
@@ -261,10 +269,91 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         pendingWrite = null;
         busy = false;
         if (closeRequested || state == SessionState.LOGOUT) {
+            synchronized (outLock) {
+                if (!deferred.isEmpty()) {
+                    closeWhenAnswered = true; // LOGOUT after pipelined writes: their answers first
+                    return;
+                }
+            }
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         drain();
+    }
+
+    /**
+     * With deferred answers outstanding, only a pipelined command may start (and at most
+     * {@link #MAX_DEFERRED} answers may be outstanding); anything else waits to see their effect.
+     */
+    private boolean mayStart(Object item) {
+        int outstanding;
+        synchronized (outLock) {
+            outstanding = deferred.size();
+        }
+        if (outstanding == 0) {
+            return true;
+        }
+        if (outstanding >= MAX_DEFERRED || awaitingContinuation != null || !(item instanceof TaggedRequest t)) {
+            return false;
+        }
+        CommandMap.Handler handler = listener.commands().handler(t.name());
+        return handler != null && handler.pipelined() && handler.validIn(state);
+    }
+
+    @Override
+    public DeferredReply deferReply() {
+        synchronized (outLock) {
+            if (deferred.isEmpty()) {
+                writeOut(takePending()); // what the command wrote before its deferred answer
+            }
+            Deferred d = new Deferred();
+            deferred.addLast(d);
+            return d;
+        }
+    }
+
+    /** A deferred answer and the output queued behind it. */
+    private final class Deferred implements DeferredReply {
+        private String answer;
+        private ByteBuf after;
+
+        void append(String line) { // caller holds outLock
+            if (after == null) {
+                after = Unpooled.buffer(256);
+            }
+            after.writeCharSequence(line, StandardCharsets.UTF_8);
+            after.writeByte('\r').writeByte('\n');
+        }
+
+        @Override
+        public void complete(String line) {
+            boolean drained;
+            synchronized (outLock) {
+                if (answer != null) {
+                    return;
+                }
+                answer = line;
+                // write every answered head in order, each followed by what waited behind it
+                while (!deferred.isEmpty() && deferred.peekFirst().answer != null) {
+                    Deferred head = deferred.pollFirst();
+                    ByteBuf out = Unpooled.copiedBuffer(head.answer + "\r\n", StandardCharsets.UTF_8);
+                    channel.write(head.after == null ? out : Unpooled.wrappedBuffer(out, head.after));
+                }
+                channel.flush();
+                drained = deferred.isEmpty();
+            }
+            if (drained && closeWhenAnswered) {
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                channel.eventLoop().execute(Session.this::drainIfIdle); // room for the next command
+            }
+        }
+    }
+
+    private void drainIfIdle() {
+        if (!busy) {
+            drain();
+        }
     }
 
     /** After the STARTTLS command: what it wrote after {@link #startTls()} goes out over TLS. */
@@ -350,6 +439,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         }
         boolean wait = false;
         synchronized (outLock) {
+            if (!deferred.isEmpty()) {
+                deferred.peekLast().append(line); // behind an answer not yet known
+                return;
+            }
             if (deliveryThread == null) {
                 push(line); // a push between commands (a streamed change, IDLE): out at once
                 return;

@@ -88,6 +88,13 @@ class SessionDispatchTest {
             c.write(r.tag() + " OK Completed");
         }
 
+        static final List<Connection.DeferredReply> deferred = Collections.synchronizedList(new ArrayList<>());
+
+        /** Answers later: the test completes the reply. */
+        @Command(value = "DEFER", pipelined = true) public void defer(TaggedRequest r, Connection c) {
+            deferred.add(c.deferReply());
+        }
+
         @Command("FAIL") public void fail(TaggedRequest r, Connection c) {
             throw new IllegalStateException("boom");
         }
@@ -116,6 +123,7 @@ class SessionDispatchTest {
         FakeBean.after.set(0);
         FakeBean.released.set(0);
         FakeBean.invokedOn.clear();
+        FakeBean.deferred.clear();
         ProtocolActivationSpec spec = new ProtocolActivationSpec();
         spec.setPort(0);
         spec.setTlsEnabled(false);
@@ -179,6 +187,53 @@ class SessionDispatchTest {
         assertEquals(4, FakeBean.after.get());
         assertEquals(4, FakeBean.released.get());
         assertEquals(3, FakeBean.invokedOn.stream().distinct().count(), "no endpoint reused");
+    }
+
+    @Test
+    void deferredAnswersKeepTheirPlaceWhileLaterCommandsRun() {
+        received();
+        send("d1 DEFER\r\nd2 DEFER\r\nd3 NOOP\r\nd4 DEFER\r\n");
+        assertEquals(2, FakeBean.deferred.size(), "pipelined commands went on past the deferred answer");
+        assertEquals(0, FakeBean.invokedOn.size(), "NOOP (not pipelined) waits for the answers before it");
+        assertEquals("", received(), "nothing overtakes d1");
+        FakeBean.deferred.get(1).complete("d2 OK later");
+        channel.runPendingTasks();
+        assertEquals("", received(), "d2 is answered, d1 still not");
+        FakeBean.deferred.get(0).complete("d1 OK first");
+        FakeBean.deferred.get(0).complete("d1 OK twice"); // ignored
+        channel.runPendingTasks();
+        assertEquals(3, FakeBean.deferred.size(), "after NOOP, d4 ran");
+        FakeBean.deferred.get(2).complete("d4 OK");
+        channel.runPendingTasks();
+        assertEquals("d1 OK first\r\nd2 OK later\r\nd3 OK Completed\r\nd4 OK\r\n", received());
+        send("n1 NOOP\r\n");
+        assertEquals("n1 OK Completed\r\n", received(), "no answer outstanding: straight out again");
+    }
+
+    @Test
+    void atMostMaxDeferredOutstandingAndLogoutWaitsForThem() {
+        received();
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < Session.MAX_DEFERRED + 2; i++) {
+            many.append("p").append(i).append(" DEFER\r\n");
+        }
+        send(many + "z LOGOUT\r\n");
+        assertEquals(Session.MAX_DEFERRED, FakeBean.deferred.size(), "the next command waits for room");
+        FakeBean.deferred.get(0).complete("p0 OK");
+        channel.runPendingTasks();
+        assertEquals("p0 OK\r\n", received());
+        assertEquals(Session.MAX_DEFERRED + 1, FakeBean.deferred.size());
+        for (int i = 1; i < Session.MAX_DEFERRED + 1; i++) {
+            channel.runPendingTasks();
+            FakeBean.deferred.get(i).complete("p" + i + " OK");
+        }
+        channel.runPendingTasks();
+        assertTrue(channel.isActive(), "LOGOUT is not answered before the last deferred answer");
+        FakeBean.deferred.get(Session.MAX_DEFERRED + 1).complete("p" + (Session.MAX_DEFERRED + 1) + " OK");
+        channel.runPendingTasks();
+        String out = received();
+        assertTrue(out.endsWith("p" + (Session.MAX_DEFERRED + 1) + " OK\r\n* BYE bye\r\nz OK Completed\r\n"), out);
+        assertFalse(channel.isActive(), "closed after the answers");
     }
 
     @Test
