@@ -47,7 +47,10 @@ final class SlaveServer implements AutoCloseable {
 
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/standalone.sh").toString(),
                 "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset,
-                "-Djboss.node.name=" + name, "-Djboss.tx.node.id=" + name)
+                "-Djboss.node.name=" + name, "-Djboss.tx.node.id=" + name,
+                // its own JGroups multicast group: the provisioned layers (ejb-dist-cache, web-clustering) would
+                // otherwise make it join the test server's cluster
+                "-Djboss.default.multicast.address=230.0.0." + (10 + offset % 200))
                 .redirectErrorStream(true).redirectOutput(base.resolve("console.log").toFile());
         Map<String, String> env = pb.environment();
         env.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
