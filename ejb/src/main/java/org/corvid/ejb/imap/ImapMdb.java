@@ -8,6 +8,10 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.time.Duration;
 import java.util.List;
+import org.corvid.ejb.backend.MailboxAcl;
+import org.corvid.ejb.backend.MailboxManager;
+import org.corvid.ejb.backend.MailboxNames;
+import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.security.Authenticator;
 import org.corvid.ejb.security.SaslPlain;
@@ -47,6 +51,15 @@ public class ImapMdb implements ImapListener {
 
     @EJB
     private Namespaces namespaces;
+
+    @EJB
+    private ImapMailboxes mailboxes;
+
+    @EJB
+    private MailboxStore store;
+
+    @EJB
+    private MailboxManager manager;
 
     @OnConnect
     public void greet(Connection c) {
@@ -168,7 +181,84 @@ public class ImapMdb implements ImapListener {
         String name = identity.getPrincipal().getName();
         c.authenticated(name, identity);
         LOG.debugf("[%s] %s logged in", c.id(), name);
+        autocreateInbox(c, name, identity);
         c.write(r.tag() + " OK [CAPABILITY " + capabilities(c) + "] User logged in");
+    }
+
+    /**
+     * Creates a user's INBOX at first login ({@code corvid.imap.autocreate-inbox}, default true, as Cyrus's
+     * {@code autocreate_quota}) on a backend; admins have none. A failure is logged, the login stands.
+     */
+    private void autocreateInbox(Connection c, String user, SecurityIdentity identity) {
+        if (!node.has(NodeConfig.Role.BACKEND) || identity.getRoles().contains(Namespaces.ADMIN_ROLE)
+                || !Boolean.parseBoolean(System.getProperty("corvid.imap.autocreate-inbox", "true"))) {
+            return;
+        }
+        String inbox = new MailboxNames(user, false).inbox();
+        if (MailboxNames.valid(inbox) && store.find(inbox) == null) {
+            MailboxManager.Outcome o = manager.create(inbox, MailboxManager.DEFAULT_PARTITION, MailboxAcl.ownedBy(user));
+            LOG.infof("[%s] autocreate INBOX of %s: %s", c.id(), user, o.text());
+        }
+    }
+
+    @Command(value = "CREATE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void create(TaggedRequest r, Connection c) {
+        mailboxes.create(r, c);
+    }
+
+    @Command(value = "DELETE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void delete(TaggedRequest r, Connection c) {
+        mailboxes.delete(r, c);
+    }
+
+    @Command(value = "RENAME", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void rename(TaggedRequest r, Connection c) {
+        mailboxes.rename(r, c);
+    }
+
+    @Command(value = "SUBSCRIBE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void subscribe(TaggedRequest r, Connection c) {
+        mailboxes.subscribe(r, c);
+    }
+
+    @Command(value = "UNSUBSCRIBE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void unsubscribe(TaggedRequest r, Connection c) {
+        mailboxes.unsubscribe(r, c);
+    }
+
+    @Command(value = "LIST", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void list(TaggedRequest r, Connection c) {
+        mailboxes.list(r, c);
+    }
+
+    @Command(value = "LSUB", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void lsub(TaggedRequest r, Connection c) {
+        mailboxes.lsub(r, c);
+    }
+
+    @Command(value = "STATUS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void status(TaggedRequest r, Connection c) {
+        mailboxes.status(r, c);
+    }
+
+    @Command(value = "SELECT", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void select(TaggedRequest r, Connection c) {
+        mailboxes.select(r, c, false);
+    }
+
+    @Command(value = "EXAMINE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void examine(TaggedRequest r, Connection c) {
+        mailboxes.select(r, c, true);
+    }
+
+    @Command(value = "CLOSE", states = SessionState.SELECTED)
+    public void close(TaggedRequest r, Connection c) {
+        mailboxes.close(r, c);
+    }
+
+    @Command(value = "UNSELECT", states = SessionState.SELECTED)
+    public void unselect(TaggedRequest r, Connection c) {
+        mailboxes.close(r, c);
     }
 
     /** RFC 2342; answered for the identity this command runs as, which must be the logged-in user. */

@@ -16,8 +16,16 @@ import java.util.UUID;
 @Entity
 @Table(name = "mailbox")
 @NamedQuery(name = Mailbox.COUNT, query = "select count(m) from Mailbox m")
+@NamedQuery(name = Mailbox.BY_NAME, query = "select m from Mailbox m where m.name = :name")
+@NamedQuery(name = Mailbox.SELF_AND_CHILDREN,
+        query = "select m from Mailbox m where m.name = :name or m.name like :children escape '\\' order by m.name")
+@NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m order by m.name")
 public class Mailbox {
     public static final String COUNT = "Mailbox.count";
+    public static final String BY_NAME = "Mailbox.byName";
+    /** {@code :name} and the names under it ({@code :children} = escaped name + ".%"), in name order. */
+    public static final String SELF_AND_CHILDREN = "Mailbox.selfAndChildren";
+    public static final String ALL = "Mailbox.all";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "mailbox_seq")
@@ -45,13 +53,18 @@ public class Mailbox {
     @Column(name = "special_use", length = 64)
     private String specialUse;
 
+    /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */
+    @Column(nullable = false, length = 8000)
+    private String acl = "";
+
     @Version
     private long version;
 
     protected Mailbox() {
     }
 
-    public Mailbox(String name, String partition, long uidValidity) {
+    public Mailbox(String name, String partition, long uidValidity, String acl) {
+        this.acl = Objects.requireNonNull(acl);
         this.name = Objects.requireNonNull(name);
         this.partition = Objects.requireNonNull(partition);
         this.uniqueId = UUID.randomUUID().toString();
@@ -69,4 +82,12 @@ public class Mailbox {
     public long getHighestModseq() { return highestModseq; }
     public String getSpecialUse() { return specialUse; }
     public void setSpecialUse(String specialUse) { this.specialUse = specialUse; }
+    public String getAcl() { return acl; }
+    public void setAcl(String acl) { this.acl = Objects.requireNonNull(acl); }
+
+    /** RENAME: a new name, and a new UIDVALIDITY (RFC 9051 6.3.6: the renamed mailbox is a new one to clients). */
+    public void rename(String newName, long newUidValidity) {
+        this.name = Objects.requireNonNull(newName);
+        this.uidValidity = newUidValidity;
+    }
 }

@@ -22,6 +22,12 @@ public interface Connection {
 
     void setState(SessionState state);
 
+    /**
+     * Per-connection state kept between commands (e.g. the selected mailbox); beans are stateless per
+     * command. Thread-safe; gone with the connection.
+     */
+    java.util.Map<String, Object> attributes();
+
     /** The authenticated user, or null. */
     String user();
 

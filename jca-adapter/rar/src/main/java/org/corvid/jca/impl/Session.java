@@ -406,6 +406,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         this.state = state;
     }
 
+    private final java.util.Map<String, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public java.util.Map<String, Object> attributes() {
+        return attributes;
+    }
+
     @Override
     public String user() {
         return user;

@@ -1,0 +1,103 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The backend agrees every mailbox-list change with the MUPDATE master: after an IMAP CREATE the master's
+ * FIND shows the mailbox at {@code <server>!default} with its ACL, after RENAME the new name only, after
+ * DELETE nothing; an admin's CREATE of {@code user.<name>} creates a user (INBOX owned by that user) and its
+ * DELETE removes the user with every folder; a first login creates the INBOX.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BackendMailboxesIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    private static String server() throws Exception {
+        return Http.json(Http.get(TestServer.HTTP, "/api/health", null)).getString("node");
+    }
+
+    /** FIND at the master: the record's lines, without the completion. */
+    private static List<String> find(String name) throws Exception {
+        try (LineClient c = LineClient.mupdate(LineClient.FRONTEND)) {
+            c.send("F1 FIND \"" + name + "\"");
+            List<String> lines = new ArrayList<>();
+            String line;
+            while (!(line = c.read()).equals("F1 OK \"Search completed\"")) {
+                lines.add(line);
+            }
+            return lines;
+        }
+    }
+
+    private static LineClient imap(String user) throws Exception {
+        LineClient c = new LineClient(TestServer.IMAP);
+        c.readUntil("* OK");
+        c.send("L1 LOGIN " + user + " " + user);
+        assertTrue(c.readUntil("L1 ").startsWith("L1 OK"));
+        return c;
+    }
+
+    private static String command(LineClient c, String tag, String command) throws Exception {
+        c.send(tag + " " + command);
+        return c.readUntil(tag + " ");
+    }
+
+    @Test
+    void createRenameDeleteAreAgreedWithTheMaster() throws Exception {
+        String server = server();
+        try (LineClient c = imap("alice")) {
+            assertEquals(List.of("F1 MAILBOX {10+}", "user.alice {" + (server.length() + 8) + "+}",
+                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), find("user.alice"), "INBOX autocreated");
+            assertEquals("C1 OK Completed", command(c, "C1", "CREATE INBOX.itwork"));
+            assertEquals(List.of("F1 MAILBOX {17+}", "user.alice.itwork {" + (server.length() + 8) + "+}",
+                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), find("user.alice.itwork"));
+            assertEquals("C2 OK Completed", command(c, "C2", "RENAME INBOX.itwork INBOX.itdone"));
+            assertEquals(List.of(), find("user.alice.itwork"));
+            assertEquals("F1 MAILBOX {17+}", find("user.alice.itdone").get(0));
+            assertEquals("C3 OK Completed", command(c, "C3", "DELETE INBOX.itdone"));
+            assertEquals(List.of(), find("user.alice.itdone"));
+        }
+    }
+
+    @Test
+    void anAdminCreatesAndDeletesAUser() throws Exception {
+        try (LineClient c = imap("admin")) {
+            assertEquals("A1 OK Completed", command(c, "A1", "CREATE user.itcarol"));
+            assertEquals("A2 OK Completed", command(c, "A2", "CREATE user.itcarol.drafts"));
+            assertEquals("itcarol\tlrswipkxtecdan\t", find("user.itcarol").get(3));
+            assertEquals("A3 OK Completed", command(c, "A3", "CREATE itshared"));
+            assertEquals("anyone\tlrs\t", find("itshared").get(3));
+            assertEquals("A4 OK Completed", command(c, "A4", "DELETE user.itcarol"));
+            assertEquals(List.of(), find("user.itcarol"));
+            assertEquals(List.of(), find("user.itcarol.drafts"), "deleting a user deletes its folders");
+            assertEquals("A5 OK Completed", command(c, "A5", "DELETE itshared"));
+        }
+    }
+
+    @Test
+    void aNameTakenElsewhereInTheMurderCannotBeCreated() throws Exception {
+        try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
+            w.send("X1 ACTIVATE \"user.bob.elsewhere\" \"otherbackend!default\" \"bob\tlrswipkxtecdan\t\"");
+            assertEquals("X1 OK \"done\"", w.read());
+        }
+        try (LineClient c = imap("bob")) {
+            assertEquals("B1 NO [ALREADYEXISTS] Mailbox already exists", command(c, "B1", "CREATE INBOX.elsewhere"));
+        }
+        assertEquals("otherbackend!default {19+}", find("user.bob.elsewhere").get(2), "the master's entry is untouched");
+    }
+}

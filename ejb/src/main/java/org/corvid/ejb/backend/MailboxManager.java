@@ -1,0 +1,154 @@
+package org.corvid.ejb.backend;
+
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.resource.ResourceException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.jca.api.mupdate.MupdateConnection;
+import org.corvid.jca.api.mupdate.MupdateConnectionFactory;
+import org.corvid.jca.api.mupdate.MupdateReply;
+import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+
+/**
+ * Changes to this backend's mailbox list, each agreed with the MUPDATE master first (through the pooled
+ * MUPDATE client, also when the master is this node): CREATE = RESERVE at the master → create locally →
+ * ACTIVATE; DELETE = local delete → DELETE at the master; RENAME = RESERVE the new names → rename locally →
+ * ACTIVATE the new names and DELETE the old ones. A master that cannot be reached refuses the change
+ * ({@code NO [UNAVAILABLE]}); a local failure after RESERVE withdraws the reservation.
+ */
+@Stateless
+@PermitAll
+@SecurityDomain("corvid")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class MailboxManager {
+    private static final Logger LOG = Logger.getLogger(MailboxManager.class);
+    public static final String DEFAULT_PARTITION = "default";
+
+    /** The IMAP answer: {@code OK ...} or {@code NO [CODE] ...} without the tag. */
+    public record Outcome(boolean ok, String text) {
+        static Outcome ok(String text) {
+            return new Outcome(true, "OK " + text);
+        }
+
+        static Outcome no(String text) {
+            return new Outcome(false, "NO " + text);
+        }
+    }
+
+    private static final Outcome UNAVAILABLE = Outcome.no("[UNAVAILABLE] The MUPDATE master cannot be reached; try again later");
+
+    @Resource(lookup = MupdateConnectionFactory.JNDI_NAME)
+    private MupdateConnectionFactory master;
+
+    @EJB
+    private MailboxStore store;
+
+    @EJB
+    private NodeConfig node;
+
+    private String location(String partition) {
+        return node.serverName() + "!" + partition;
+    }
+
+    /** Creates {@code name} on {@code partition} with {@code acl}. */
+    public Outcome create(String name, String partition, String acl) {
+        if (store.find(name) != null) {
+            return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+        }
+        try (MupdateConnection m = master.getConnection()) {
+            MupdateReply reserved = m.reserve(name, location(partition));
+            if (!reserved.ok()) {
+                return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+            }
+            try {
+                store.insert(name, partition, acl);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "creating %s failed; withdrawing the reservation", name);
+                m.delete(name);
+                return store.find(name) != null ? Outcome.no("[ALREADYEXISTS] Mailbox already exists")
+                        : Outcome.no("[SERVERBUG] Mailbox could not be created");
+            }
+            MupdateReply activated = m.activate(name, location(partition), acl);
+            if (!activated.ok()) {
+                LOG.errorf("the master refused ACTIVATE %s: %s", name, activated);
+            }
+            return Outcome.ok("Completed");
+        } catch (ResourceException e) {
+            LOG.warnf("CREATE %s: %s", name, e.getMessage());
+            return UNAVAILABLE;
+        }
+    }
+
+    /**
+     * Deletes {@code name}; with {@code withChildren} (a user's INBOX, as Cyrus does) also everything under it.
+     * The master is reached first, so an unreachable master leaves the mailbox in place.
+     */
+    public Outcome delete(String name, boolean withChildren) {
+        if (store.find(name) == null) {
+            return Outcome.no("[NONEXISTENT] Mailbox does not exist");
+        }
+        try (MupdateConnection m = master.getConnection()) {
+            for (String gone : store.delete(name, withChildren)) {
+                m.delete(gone);
+            }
+            return Outcome.ok("Completed");
+        } catch (ResourceException e) {
+            LOG.warnf("DELETE %s: %s", name, e.getMessage());
+            return UNAVAILABLE;
+        }
+    }
+
+    /** Renames {@code from} and the mailboxes under it to {@code to}. */
+    public Outcome rename(String from, String to) {
+        List<MailboxStore.Info> moving = store.selfAndChildren(from);
+        if (moving.isEmpty()) {
+            return Outcome.no("[NONEXISTENT] Mailbox does not exist");
+        }
+        Map<String, String> renames = new LinkedHashMap<>();
+        for (MailboxStore.Info i : moving) {
+            String target = to + i.name().substring(from.length());
+            if (store.find(target) != null) {
+                return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+            }
+            renames.put(i.name(), target);
+        }
+        try (MupdateConnection m = master.getConnection()) {
+            List<String> reserved = new ArrayList<>();
+            for (MailboxStore.Info i : moving) {
+                if (!m.reserve(renames.get(i.name()), location(i.partition())).ok()) {
+                    for (String r : reserved) {
+                        m.delete(r);
+                    }
+                    return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+                }
+                reserved.add(renames.get(i.name()));
+            }
+            try {
+                store.rename(renames);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "renaming %s failed; withdrawing the reservations", from);
+                for (String r : reserved) {
+                    m.delete(r);
+                }
+                return Outcome.no("[SERVERBUG] Mailbox could not be renamed");
+            }
+            for (MailboxStore.Info i : moving) {
+                m.activate(renames.get(i.name()), location(i.partition()), i.acl());
+                m.delete(i.name());
+            }
+            return Outcome.ok("Completed");
+        } catch (ResourceException e) {
+            LOG.warnf("RENAME %s: %s", from, e.getMessage());
+            return UNAVAILABLE;
+        }
+    }
+}

@@ -1,0 +1,383 @@
+package org.corvid.ejb.imap;
+
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.DeclareRoles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.SessionContext;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.corvid.ejb.backend.MailboxAcl;
+import org.corvid.ejb.backend.MailboxManager;
+import org.corvid.ejb.backend.MailboxManager.Outcome;
+import org.corvid.ejb.backend.MailboxNames;
+import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.SessionState;
+import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.api.Value;
+import org.jboss.ejb3.annotation.SecurityDomain;
+
+/**
+ * The IMAP mailbox commands of a backend (RFC 9051 6.3, CHILDREN, UNSELECT): CREATE, DELETE, RENAME,
+ * SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB, STATUS, SELECT, EXAMINE, CLOSE, UNSELECT, on this backend's store and
+ * in the Cyrus namespace, each list change agreed with the MUPDATE master ({@link MailboxManager}). Rights
+ * follow the mailbox's ACL ({@code l} lookup, {@code r} read, {@code k} create below, {@code x} delete);
+ * admins ({@code corvid-admin}) may do everything. Runs as the logged-in user.
+ */
+@Stateless
+@PermitAll
+@DeclareRoles(Namespaces.ADMIN_ROLE)
+@SecurityDomain("corvid")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ImapMailboxes {
+    /** Connection attribute: the internal name of the selected mailbox. */
+    static final String SELECTED = "imap.selected";
+    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9.!#&'+,\\-/:;<=>?@^_`|~$]+");
+
+    @Resource
+    private SessionContext context;
+
+    @EJB
+    private MailboxStore store;
+
+    @EJB
+    private MailboxManager manager;
+
+    private String user() {
+        return context.getCallerPrincipal().getName();
+    }
+
+    private boolean admin() {
+        return context.isCallerInRole(Namespaces.ADMIN_ROLE);
+    }
+
+    private MailboxNames names() {
+        return new MailboxNames(user(), admin());
+    }
+
+    private boolean may(MailboxStore.Info m, char right) {
+        return admin() || MailboxAcl.parse(m.acl()).allows(user(), right);
+    }
+
+    /** The single mailbox-name argument at {@code i}, internal; null (answered BAD) if missing or malformed. */
+    private String mailboxArg(TaggedRequest r, Connection c, int i, String usage) {
+        if (r.args().size() <= i || r.args().get(i) instanceof Value.ListValue || r.string(i) == null) {
+            c.write(r.tag() + " BAD " + usage);
+            return null;
+        }
+        String imap = r.string(i);
+        if (imap.length() > 1 && imap.endsWith(".")) {
+            imap = imap.substring(0, imap.length() - 1); // "CREATE foo." creates foo (RFC 9051 6.3.4)
+        }
+        String internal = names().toInternal(imap);
+        if (internal == null) {
+            c.write(r.tag() + " NO [CANNOT] Invalid mailbox name");
+        }
+        return internal;
+    }
+
+    private void answer(TaggedRequest r, Connection c, Outcome o) {
+        c.write(r.tag() + " " + o.text());
+    }
+
+    public void create(TaggedRequest r, Connection c) {
+        if (r.args().size() > 2) {
+            c.write(r.tag() + " BAD CREATE takes a mailbox name");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, "CREATE takes a mailbox name");
+        if (name == null) {
+            return;
+        }
+        String acl = aclForNew(name);
+        if (acl == null) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        answer(r, c, manager.create(name, MailboxManager.DEFAULT_PARTITION, acl));
+    }
+
+    /**
+     * The ACL a new mailbox gets, or null if the caller may not create it: the parent's ACL (creating below
+     * it needs {@code k} there), the owner's for a user's own new folder or INBOX, Cyrus's shared default for
+     * a new top-level name (admins only).
+     */
+    private String aclForNew(String name) {
+        String owner = MailboxNames.ownerOf(name);
+        String parentName = MailboxNames.parentOf(name);
+        MailboxStore.Info parent = parentName == null ? null : store.find(parentName);
+        if (parent != null && !MailboxNames.isUserInbox(name)) {
+            return may(parent, 'k') || user().equals(owner) ? parent.acl() : null;
+        }
+        if (owner != null) {
+            return admin() || (user().equals(owner) && !MailboxNames.isUserInbox(name)) || name.equals(names().inbox())
+                    ? MailboxAcl.ownedBy(owner) : null;
+        }
+        return admin() ? MailboxAcl.SHARED_DEFAULT : null;
+    }
+
+    public void delete(TaggedRequest r, Connection c) {
+        if (r.args().size() != 1) {
+            c.write(r.tag() + " BAD DELETE takes a mailbox name");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, "DELETE takes a mailbox name");
+        if (name == null) {
+            return;
+        }
+        if (name.equals(names().inbox())) {
+            c.write(r.tag() + " NO [CANNOT] INBOX cannot be deleted");
+            return;
+        }
+        MailboxStore.Info m = store.find(name);
+        if (m == null || !may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+        } else if (!may(m, 'x')) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+        } else {
+            if (name.equals(c.attributes().get(SELECTED))) {
+                deselect(c);
+            }
+            // deleting a user (admin, user.<name>) removes the whole user, as in Cyrus
+            answer(r, c, manager.delete(name, MailboxNames.isUserInbox(name)));
+        }
+    }
+
+    public void rename(TaggedRequest r, Connection c) {
+        if (r.args().size() != 2 && r.args().size() != 3) {
+            c.write(r.tag() + " BAD RENAME takes two mailbox names");
+            return;
+        }
+        String from = mailboxArg(r, c, 0, "RENAME takes two mailbox names");
+        if (from == null) {
+            return;
+        }
+        String to = mailboxArg(r, c, 1, "RENAME takes two mailbox names");
+        if (to == null) {
+            return;
+        }
+        MailboxStore.Info m = store.find(from);
+        if (r.args().size() == 3 || MailboxNames.isUserInbox(from) || MailboxNames.isUserInbox(to)) {
+            // moving a mailbox to another server, renaming INBOX (moving its messages) and renaming users
+            // come with the message store and live moves
+            c.write(r.tag() + " NO [CANNOT] Not supported on this server yet");
+        } else if (m == null || !may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+        } else if (!may(m, 'x') || aclForNew(to) == null) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+        } else if (to.equals(from) || to.startsWith(from + ".")) {
+            c.write(r.tag() + " NO [CANNOT] Cannot rename a mailbox into itself");
+        } else {
+            answer(r, c, manager.rename(from, to));
+        }
+    }
+
+    public void subscribe(TaggedRequest r, Connection c) {
+        if (r.args().size() != 1) {
+            c.write(r.tag() + " BAD SUBSCRIBE takes a mailbox name");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, "SUBSCRIBE takes a mailbox name");
+        if (name == null) {
+            return;
+        }
+        MailboxStore.Info m = store.find(name);
+        if (m == null || !may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+        } else {
+            store.subscribe(user(), name);
+            c.write(r.tag() + " OK Completed");
+        }
+    }
+
+    public void unsubscribe(TaggedRequest r, Connection c) {
+        if (r.args().size() != 1) {
+            c.write(r.tag() + " BAD UNSUBSCRIBE takes a mailbox name");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, "UNSUBSCRIBE takes a mailbox name");
+        if (name == null) {
+            return;
+        }
+        c.write(r.tag() + (store.unsubscribe(user(), name) ? " OK Completed" : " NO [NONEXISTENT] Not subscribed"));
+    }
+
+    /** LIST reference pattern: the mailboxes the caller may see (right {@code l}), with CHILDREN attributes. */
+    public void list(TaggedRequest r, Connection c) {
+        if (r.args().size() != 2 || r.string(0) == null || r.string(1) == null) {
+            c.write(r.tag() + " BAD LIST takes a reference and a pattern");
+            return;
+        }
+        String pattern = r.string(0) + r.string(1);
+        if (r.string(1).isEmpty()) {
+            c.write("* LIST (\\Noselect) \".\" \"\"");
+            c.write(r.tag() + " OK Completed");
+            return;
+        }
+        MailboxNames names = names();
+        TreeSet<String> visible = new TreeSet<>();
+        for (MailboxStore.Info m : store.all()) {
+            if (may(m, 'l')) {
+                visible.add(names.toImap(m.name()));
+            }
+        }
+        // names that only exist as levels above visible mailboxes show as \Noselect for '%' patterns
+        TreeMap<String, String> listed = new TreeMap<>();
+        Pattern matcher = wildcard(pattern);
+        for (String name : visible) {
+            if (matcher.matcher(name).matches()) {
+                listed.put(name, hasChildren(visible, name) ? "\\HasChildren" : "\\HasNoChildren");
+            }
+            if (pattern.indexOf('%') >= 0) {
+                for (String level = MailboxNames.parentOf(name); level != null; level = MailboxNames.parentOf(level)) {
+                    if (!visible.contains(level) && matcher.matcher(level).matches()) {
+                        listed.put(level, "\\Noselect \\HasChildren");
+                    }
+                }
+            }
+        }
+        listed.forEach((name, attributes) -> c.write("* LIST (" + attributes + ") \".\" " + astring(name)));
+        c.write(r.tag() + " OK Completed");
+    }
+
+    /** LSUB reference pattern: the caller's subscriptions; \Noselect for those whose mailbox is gone. */
+    public void lsub(TaggedRequest r, Connection c) {
+        if (r.args().size() != 2 || r.string(0) == null || r.string(1) == null) {
+            c.write(r.tag() + " BAD LSUB takes a reference and a pattern");
+            return;
+        }
+        Pattern matcher = wildcard(r.string(0) + r.string(1));
+        MailboxNames names = names();
+        for (String internal : store.subscriptions(user())) {
+            String name = names.toImap(internal);
+            if (matcher.matcher(name).matches()) {
+                MailboxStore.Info m = store.find(internal);
+                c.write("* LSUB (" + (m == null ? "\\Noselect" : "") + ") \".\" " + astring(name));
+            }
+        }
+        c.write(r.tag() + " OK Completed");
+    }
+
+    /** STATUS mailbox (items): the counters of an (as yet message-less) mailbox, from the store. */
+    public void status(TaggedRequest r, Connection c) {
+        if (r.args().size() != 2 || !(r.args().get(1) instanceof Value.ListValue items) || items.items().isEmpty()) {
+            c.write(r.tag() + " BAD STATUS takes a mailbox name and a list of items");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, "STATUS takes a mailbox name and a list of items");
+        if (name == null) {
+            return;
+        }
+        MailboxStore.Info m = store.find(name);
+        if (m == null || !may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+            return;
+        }
+        if (!may(m, 'r')) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        List<String> out = new ArrayList<>();
+        for (Value item : items.items()) {
+            String key = item.asString().toUpperCase(Locale.ROOT);
+            String value = switch (key) {
+                case "MESSAGES", "RECENT", "UNSEEN", "SIZE", "DELETED" -> "0"; // no message store yet: none
+                case "UIDNEXT" -> String.valueOf(m.uidNext());
+                case "UIDVALIDITY" -> String.valueOf(m.uidValidity());
+                case "HIGHESTMODSEQ" -> String.valueOf(m.highestModseq());
+                default -> null;
+            };
+            if (value == null) {
+                c.write(r.tag() + " BAD Unknown STATUS item " + key);
+                return;
+            }
+            out.add(key + " " + value);
+        }
+        c.write("* STATUS " + astring(names().toImap(name)) + " (" + String.join(" ", out) + ")");
+        c.write(r.tag() + " OK Completed");
+    }
+
+    /** SELECT (read-write) or EXAMINE (read-only). A failed SELECT leaves no mailbox selected. */
+    public void select(TaggedRequest r, Connection c, boolean readOnly) {
+        deselect(c);
+        if (r.args().size() != 1) {
+            c.write(r.tag() + " BAD " + (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
+            return;
+        }
+        String name = mailboxArg(r, c, 0, (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
+        if (name == null) {
+            return;
+        }
+        MailboxStore.Info m = store.find(name);
+        if (m == null || !may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+            return;
+        }
+        if (!may(m, 'r')) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        c.write("* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)");
+        c.write("* OK [PERMANENTFLAGS " + (readOnly ? "()" : "(\\Answered \\Flagged \\Draft \\Deleted \\Seen \\*)") + "] Ok");
+        c.write("* 0 EXISTS"); // no message store yet: every mailbox is empty
+        c.write("* 0 RECENT");
+        c.write("* OK [UIDVALIDITY " + m.uidValidity() + "] Ok");
+        c.write("* OK [UIDNEXT " + m.uidNext() + "] Ok");
+        c.write("* OK [HIGHESTMODSEQ " + m.highestModseq() + "] Ok");
+        c.attributes().put(SELECTED, name);
+        c.setState(SessionState.SELECTED);
+        c.write(r.tag() + " OK [" + (readOnly ? "READ-ONLY" : "READ-WRITE") + "] Completed");
+    }
+
+    /** CLOSE and UNSELECT (nothing to expunge yet: no messages). */
+    public void close(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD " + r.name() + " takes no arguments");
+            return;
+        }
+        deselect(c);
+        c.write(r.tag() + " OK Completed");
+    }
+
+    private static void deselect(Connection c) {
+        c.attributes().remove(SELECTED);
+        if (c.state() == SessionState.SELECTED) {
+            c.setState(SessionState.AUTHENTICATED);
+        }
+    }
+
+    private static boolean hasChildren(TreeSet<String> names, String name) {
+        String child = names.higher(name + ".");
+        return child != null && child.startsWith(name + ".");
+    }
+
+    /** An IMAP LIST pattern: {@code *} anything, {@code %} anything but the separator; INBOX case-insensitively. */
+    static Pattern wildcard(String pattern) {
+        StringBuilder re = new StringBuilder();
+        String p = pattern;
+        if (p.regionMatches(true, 0, "INBOX", 0, 5) && (p.length() == 5 || p.charAt(5) == '.' || p.charAt(5) == '*'
+                || p.charAt(5) == '%')) {
+            p = "INBOX" + p.substring(5);
+        }
+        for (char ch : p.toCharArray()) {
+            re.append(ch == '*' ? ".*" : ch == '%' ? "[^.]*" : Pattern.quote(String.valueOf(ch)));
+        }
+        return Pattern.compile(re.toString());
+    }
+
+    /** A mailbox name as an atom when it can be one, else a quoted string. */
+    static String astring(String name) {
+        if (ATOM.matcher(name).matches() && !name.equalsIgnoreCase("NIL")) {
+            return name;
+        }
+        return "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
