@@ -38,8 +38,6 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @SecurityDomain("corvid")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ImapMailboxes {
-    /** Connection attribute: the internal name of the selected mailbox. */
-    static final String SELECTED = "imap.selected";
     private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9.!#&'+,\\-/:;<=>?@^_`|~$]+");
 
     @Resource
@@ -50,6 +48,9 @@ public class ImapMailboxes {
 
     @EJB
     private MailboxManager manager;
+
+    @EJB
+    private ImapMessages messages;
 
     private String user() {
         return context.getCallerPrincipal().getName();
@@ -143,7 +144,8 @@ public class ImapMailboxes {
         } else if (!may(m, 'x')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
         } else {
-            if (name.equals(c.attributes().get(SELECTED))) {
+            SelectedMailbox view = ImapMessages.selected(c);
+            if (view != null && view.name().equals(name)) {
                 deselect(c);
             }
             // deleting a user (admin, user.<name>) removes the whole user, as in Cyrus
@@ -266,7 +268,7 @@ public class ImapMailboxes {
         c.write(r.tag() + " OK Completed");
     }
 
-    /** STATUS mailbox (items): the counters of an (as yet message-less) mailbox, from the store. */
+    /** STATUS mailbox (items), from the store. */
     public void status(TaggedRequest r, Connection c) {
         if (r.args().size() != 2 || !(r.args().get(1) instanceof Value.ListValue items) || items.items().isEmpty()) {
             c.write(r.tag() + " BAD STATUS takes a mailbox name and a list of items");
@@ -286,10 +288,15 @@ public class ImapMailboxes {
             return;
         }
         List<String> out = new ArrayList<>();
+        long[] counts = messages.counts(name);
         for (Value item : items.items()) {
-            String key = item.asString().toUpperCase(Locale.ROOT);
+            String key = item.asString() == null ? "" : item.asString().toUpperCase(Locale.ROOT);
             String value = switch (key) {
-                case "MESSAGES", "RECENT", "UNSEEN", "SIZE", "DELETED" -> "0"; // no message store yet: none
+                case "MESSAGES" -> String.valueOf(counts[0]);
+                case "UNSEEN" -> String.valueOf(counts[1]);
+                case "SIZE" -> String.valueOf(counts[2]);
+                case "DELETED" -> String.valueOf(counts[3]);
+                case "RECENT" -> "0"; // \Recent is not kept (it is gone from IMAP4rev2)
                 case "UIDNEXT" -> String.valueOf(m.uidNext());
                 case "UIDVALIDITY" -> String.valueOf(m.uidValidity());
                 case "HIGHESTMODSEQ" -> String.valueOf(m.highestModseq());
@@ -327,28 +334,30 @@ public class ImapMailboxes {
         }
         c.write("* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)");
         c.write("* OK [PERMANENTFLAGS " + (readOnly ? "()" : "(\\Answered \\Flagged \\Draft \\Deleted \\Seen \\*)") + "] Ok");
-        c.write("* 0 EXISTS"); // no message store yet: every mailbox is empty
-        c.write("* 0 RECENT");
+        c.write("* " + messages.open(c, name, readOnly).count() + " EXISTS");
+        c.write("* 0 RECENT"); // \Recent is not kept (it is gone from IMAP4rev2)
         c.write("* OK [UIDVALIDITY " + m.uidValidity() + "] Ok");
         c.write("* OK [UIDNEXT " + m.uidNext() + "] Ok");
         c.write("* OK [HIGHESTMODSEQ " + m.highestModseq() + "] Ok");
-        c.attributes().put(SELECTED, name);
         c.setState(SessionState.SELECTED);
         c.write(r.tag() + " OK [" + (readOnly ? "READ-ONLY" : "READ-WRITE") + "] Completed");
     }
 
-    /** CLOSE and UNSELECT (nothing to expunge yet: no messages). */
+    /** CLOSE (expunges silently first) and UNSELECT. */
     public void close(TaggedRequest r, Connection c) {
         if (!r.args().isEmpty()) {
             c.write(r.tag() + " BAD " + r.name() + " takes no arguments");
             return;
+        }
+        if (r.name().equalsIgnoreCase("CLOSE")) {
+            messages.expunge(r, c, null, true);
         }
         deselect(c);
         c.write(r.tag() + " OK Completed");
     }
 
     private static void deselect(Connection c) {
-        c.attributes().remove(SELECTED);
+        c.attributes().remove(ImapMessages.SELECTED);
         if (c.state() == SessionState.SELECTED) {
             c.setState(SessionState.AUTHENTICATED);
         }

@@ -56,6 +56,9 @@ public class ImapMdb implements ImapListener {
     private ImapMailboxes mailboxes;
 
     @EJB
+    private ImapMessages messages;
+
+    @EJB
     private MailboxStore store;
 
     @EJB
@@ -77,9 +80,71 @@ public class ImapMdb implements ImapListener {
         c.write(r.tag() + " OK Completed");
     }
 
+    /** In the selected state NOOP (and CHECK) report what other sessions changed (EXISTS, EXPUNGE). */
     @Command("NOOP")
     public void noop(TaggedRequest r, Connection c) {
-        c.write(r.args().isEmpty() ? r.tag() + " OK Completed" : r.tag() + " BAD NOOP takes no arguments");
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD NOOP takes no arguments");
+            return;
+        }
+        if (c.state() == SessionState.SELECTED) {
+            messages.sync(c, ImapMessages.selected(c));
+        }
+        c.write(r.tag() + " OK Completed");
+    }
+
+    @Command(value = "CHECK", states = SessionState.SELECTED)
+    public void check(TaggedRequest r, Connection c) {
+        noop(r, c);
+    }
+
+    @Command(value = "APPEND", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void append(TaggedRequest r, Connection c) {
+        String name = r.args().isEmpty() || r.string(0) == null ? null
+                : new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(r.string(0));
+        if (name == null) {
+            c.write(r.tag() + (r.args().isEmpty() ? " BAD APPEND takes a mailbox and a message" : " NO [TRYCREATE] Invalid mailbox name"));
+            return;
+        }
+        messages.append(r, c, name);
+    }
+
+    @Command(value = "FETCH", states = SessionState.SELECTED)
+    public void fetch(TaggedRequest r, Connection c) {
+        messages.fetch(r, c, false, r.args());
+    }
+
+    @Command(value = "STORE", states = SessionState.SELECTED)
+    public void store(TaggedRequest r, Connection c) {
+        messages.store(r, c, false, r.args());
+    }
+
+    @Command(value = "EXPUNGE", states = SessionState.SELECTED)
+    public void expunge(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD EXPUNGE takes no arguments");
+            return;
+        }
+        messages.expunge(r, c, null, false);
+    }
+
+    /** UID FETCH, UID STORE, UID EXPUNGE (UIDPLUS). */
+    @Command(value = "UID", states = SessionState.SELECTED)
+    public void uid(TaggedRequest r, Connection c) {
+        String sub = r.args().isEmpty() || r.string(0) == null ? "" : r.string(0).toUpperCase(java.util.Locale.ROOT);
+        List<Value> rest = r.args().isEmpty() ? List.of() : r.args().subList(1, r.args().size());
+        switch (sub) {
+            case "FETCH" -> messages.fetch(r, c, true, rest);
+            case "STORE" -> messages.store(r, c, true, rest);
+            case "EXPUNGE" -> {
+                if (rest.size() != 1 || rest.get(0).asString() == null) {
+                    c.write(r.tag() + " BAD UID EXPUNGE takes a UID set");
+                } else {
+                    messages.expunge(r, c, rest.get(0).asString(), false);
+                }
+            }
+            default -> c.write(r.tag() + " BAD UID takes FETCH, STORE or EXPUNGE");
+        }
     }
 
     @Command("LOGOUT")

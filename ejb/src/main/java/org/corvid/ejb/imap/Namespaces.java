@@ -29,6 +29,11 @@ public class Namespaces {
         return "* NAMESPACE " + personal + " ((\"user.\" \".\")) ((\"\" \".\"))";
     }
 
+    /** True if the caller is a Corvid admin (no INBOX; every name as it is). */
+    public boolean callerIsAdmin() {
+        return context.isCallerInRole(ADMIN_ROLE);
+    }
+
     /** The caller's name, as the container sees it. */
     public String caller() {
         return context.getCallerPrincipal().getName();

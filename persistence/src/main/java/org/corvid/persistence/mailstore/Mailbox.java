@@ -85,6 +85,16 @@ public class Mailbox {
     public String getAcl() { return acl; }
     public void setAcl(String acl) { this.acl = Objects.requireNonNull(acl); }
 
+    /** The next UID and a new MODSEQ for a message added now (caller holds a write lock on this row). */
+    public long[] allocateUidAndModseq() {
+        return new long[] {uidNext++, ++highestModseq};
+    }
+
+    /** A new MODSEQ for a change of flags or an expunge. */
+    public long nextModseq() {
+        return ++highestModseq;
+    }
+
     /** RENAME: a new name, and a new UIDVALIDITY (RFC 9051 6.3.6: the renamed mailbox is a new one to clients). */
     public void rename(String newName, long newUidValidity) {
         this.name = Objects.requireNonNull(newName);

@@ -46,6 +46,9 @@ public interface Connection {
     /** Writes one protocol line; CRLF is appended. */
     void write(String line);
 
+    /** Writes bytes exactly as given, no CRLF added (e.g. a message inside an IMAP literal), in order with lines. */
+    void writeRaw(byte[] bytes);
+
     /** Writes {@code line} after {@code delay}; the next command is not processed before then. */
     void writeLater(String line, Duration delay);
 

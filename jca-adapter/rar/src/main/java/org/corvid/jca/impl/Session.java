@@ -317,12 +317,11 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         private String answer;
         private ByteBuf after;
 
-        void append(String line) { // caller holds outLock
+        void append(byte[] bytes) { // caller holds outLock
             if (after == null) {
                 after = Unpooled.buffer(256);
             }
-            after.writeCharSequence(line, StandardCharsets.UTF_8);
-            after.writeByte('\r').writeByte('\n');
+            after.writeBytes(bytes);
         }
 
         @Override
@@ -437,28 +436,37 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void write(String line) {
-        boolean ownCommand = Thread.currentThread() == deliveryThread;
-        if (tlsRequested && ownCommand) {
+        if (tlsRequested && Thread.currentThread() == deliveryThread) {
             synchronized (afterTls) {
                 afterTls.add(line);
             }
             return;
         }
+        append((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeRaw(byte[] bytes) {
+        append(bytes);
+    }
+
+    /** Output in order: behind a deferred answer, into the running command's batch, or out at once. */
+    private void append(byte[] bytes) {
+        boolean ownCommand = Thread.currentThread() == deliveryThread;
         boolean wait = false;
         synchronized (outLock) {
             if (!deferred.isEmpty()) {
-                deferred.peekLast().append(line); // behind an answer not yet known
+                deferred.peekLast().append(bytes); // behind an answer not yet known
                 return;
             }
             if (deliveryThread == null) {
-                push(line); // a push between commands (a streamed change, IDLE): out at once
+                push(bytes); // a push between commands (a streamed change, IDLE): out at once
                 return;
             }
             if (pendingOut == null) {
                 pendingOut = Unpooled.buffer(4096);
             }
-            pendingOut.writeCharSequence(line, StandardCharsets.UTF_8);
-            pendingOut.writeByte('\r').writeByte('\n');
+            pendingOut.writeBytes(bytes);
             if (ownCommand && pendingOut.readableBytes() >= PENDING_FLUSH_BYTES) {
                 writeOut(takePending());
                 wait = !channel.isWritable();
@@ -487,14 +495,14 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
      * Writes a push without ever blocking the pushing thread; a client that lets more than
      * {@link #MAX_PUSH_BACKLOG} bytes pile up is disconnected instead (caller holds {@link #outLock}).
      */
-    private void push(String line) {
+    private void push(byte[] bytes) {
         var outbound = channel.unsafe().outboundBuffer();
         if (outbound != null && outbound.totalPendingWriteBytes() > MAX_PUSH_BACKLOG) {
             LOG.warnf("[%s] client does not read its pushed updates, closing", id);
             channel.close();
             return;
         }
-        channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
     }
 
     /** Back-pressure for long outputs: the bean's thread waits while the client is slow to read. */

@@ -1,0 +1,200 @@
+package org.corvid.ejb.backend;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.persistence.mailstore.Mailbox;
+import org.corvid.persistence.mailstore.Message;
+import org.jboss.ejb3.annotation.SecurityDomain;
+
+/**
+ * Messages of this backend's mailboxes: metadata in the {@code mailstore} unit, bytes in the {@link Spool}.
+ * An appended message's file is durable before its row commits (a rolled-back append deletes the file);
+ * expunged messages' files are deleted after the commit.
+ */
+@Stateless
+@PermitAll
+@SecurityDomain("corvid")
+public class MessageStore {
+    @PersistenceContext(unitName = "mailstore")
+    private EntityManager em;
+
+    @Resource
+    private TransactionSynchronizationRegistry transactions;
+
+    @EJB
+    private NodeConfig node;
+
+    private Spool spool;
+
+    @PostConstruct
+    void init() {
+        spool = new Spool(node.dataDir().resolve("spool"));
+    }
+
+    /** A message as IMAP sees it. */
+    public record Info(long uid, long modseq, Set<String> flags, OffsetDateTime internalDate, long size,
+                       String partition, String file) {
+        public boolean has(String flag) {
+            return flags.stream().anyMatch(f -> f.equalsIgnoreCase(flag));
+        }
+    }
+
+    /** How STORE changes flags. */
+    public enum FlagChange { REPLACE, ADD, REMOVE }
+
+    /** Appends a message; returns its UID, or -1 if there is no such mailbox. */
+    public long append(String mailboxName, byte[] content, Set<String> flags, OffsetDateTime internalDate) {
+        Mailbox m = lock(mailboxName);
+        if (m == null) {
+            return -1;
+        }
+        long[] uidAndModseq = m.allocateUidAndModseq();
+        String file = spool.write(m.getPartition(), m.getUniqueId(), content);
+        String partition = m.getPartition();
+        afterCompletion(committed -> {
+            if (!committed) {
+                spool.delete(partition, file);
+            }
+        });
+        em.persist(new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags), internalDate,
+                content.length, file));
+        return uidAndModseq[0];
+    }
+
+    /** The mailbox's messages in UID order; empty if there is no such mailbox. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<Info> messages(String mailboxName) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        if (m == null) {
+            return List.of();
+        }
+        return em.createNamedQuery(Message.OF_MAILBOX, Message.class).setParameter("mailbox", m.getId())
+                .getResultStream().map(msg -> info(m, msg)).toList();
+    }
+
+    /** STORE: changes the flags of the messages with {@code uids}; returns them as they are now. */
+    public List<Info> setFlags(String mailboxName, Collection<Long> uids, FlagChange change, Set<String> flags) {
+        Mailbox m = lock(mailboxName);
+        if (m == null || uids.isEmpty()) {
+            return List.of();
+        }
+        List<Info> changed = new ArrayList<>();
+        for (Message msg : byUids(m, uids)) {
+            Set<String> now = new LinkedHashSet<>(parseFlags(msg.getFlags()));
+            switch (change) {
+                case REPLACE -> {
+                    now.clear();
+                    now.addAll(flags);
+                }
+                case ADD -> flags.stream().filter(f -> now.stream().noneMatch(f::equalsIgnoreCase)).forEach(now::add);
+                case REMOVE -> now.removeIf(f -> flags.stream().anyMatch(f::equalsIgnoreCase));
+            }
+            String text = String.join(" ", now);
+            if (!text.equals(msg.getFlags())) {
+                msg.setFlags(text, m.nextModseq());
+            }
+            changed.add(info(m, msg));
+        }
+        return changed;
+    }
+
+    /** Removes the messages flagged \Deleted (only those in {@code uids} if not null); returns their UIDs. */
+    public List<Long> expunge(String mailboxName, Collection<Long> uids) {
+        Mailbox m = lock(mailboxName);
+        if (m == null) {
+            return List.of();
+        }
+        List<Message> candidates = uids == null
+                ? em.createNamedQuery(Message.OF_MAILBOX, Message.class).setParameter("mailbox", m.getId()).getResultList()
+                : byUids(m, uids);
+        List<Long> gone = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        for (Message msg : candidates) {
+            if (parseFlags(msg.getFlags()).stream().anyMatch("\\Deleted"::equalsIgnoreCase)) {
+                gone.add(msg.getUid());
+                files.add(msg.getSpoolFile());
+                em.remove(msg);
+            }
+        }
+        if (!gone.isEmpty()) {
+            m.nextModseq();
+            String partition = m.getPartition();
+            afterCompletion(committed -> {
+                if (committed) {
+                    files.forEach(f -> spool.delete(partition, f));
+                }
+            });
+        }
+        return gone;
+    }
+
+    /** The message's bytes. */
+    public byte[] content(Info message) {
+        return spool.read(message.partition(), message.file());
+    }
+
+    private List<Message> byUids(Mailbox m, Collection<Long> uids) {
+        List<Message> found = new ArrayList<>();
+        List<Long> all = new ArrayList<>(uids);
+        for (int i = 0; i < all.size(); i += 1000) { // bounded IN lists
+            found.addAll(em.createNamedQuery(Message.BY_UIDS, Message.class).setParameter("mailbox", m.getId())
+                    .setParameter("uids", all.subList(i, Math.min(all.size(), i + 1000))).getResultList());
+        }
+        return found;
+    }
+
+    private Mailbox lock(String name) {
+        return mailbox(name, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    private Mailbox mailbox(String name, LockModeType lock) {
+        return em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", name).setLockMode(lock)
+                .getResultStream().findFirst().orElse(null);
+    }
+
+    private static Info info(Mailbox m, Message msg) {
+        return new Info(msg.getUid(), msg.getModseq(), parseFlags(msg.getFlags()), msg.getInternalDate(),
+                msg.getSize(), m.getPartition(), msg.getSpoolFile());
+    }
+
+    static Set<String> parseFlags(String text) {
+        Set<String> flags = new LinkedHashSet<>();
+        for (String f : text.split(" ")) {
+            if (!f.isEmpty()) {
+                flags.add(f);
+            }
+        }
+        return flags;
+    }
+
+    private void afterCompletion(java.util.function.Consumer<Boolean> action) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                action.accept(status == Status.STATUS_COMMITTED);
+            }
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package org.corvid.ejb.backend;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Message files of a backend: {@code <data>/spool/<partition>/<mailbox unique id>/<uuid>.eml}, one per
+ * message. A file is written to a temporary name, forced to disk, renamed into place and its directory forced,
+ * all before the metadata commit that makes it visible.
+ */
+public final class Spool {
+    private final Path root;
+
+    public Spool(Path root) {
+        this.root = root;
+    }
+
+    /** Writes {@code content} durably; returns its path relative to the partition. */
+    public String write(String partition, String mailboxUniqueId, byte[] content) {
+        Path dir = root.resolve(partition).resolve(mailboxUniqueId);
+        String name = UUID.randomUUID() + ".eml";
+        Path tmp = dir.resolve(name + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(content);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+            return mailboxUniqueId + "/" + name;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the orphan stays; nothing references it
+            }
+            throw new UncheckedIOException("cannot write to the spool of partition " + partition, e);
+        }
+    }
+
+    public byte[] read(String partition, String file) {
+        try {
+            return Files.readAllBytes(root.resolve(partition).resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " in partition " + partition, e);
+        }
+    }
+
+    /** Best effort: a file left behind is an orphan nothing references. */
+    public void delete(String partition, String file) {
+        try {
+            Files.deleteIfExists(root.resolve(partition).resolve(file));
+        } catch (IOException ignored) {
+            // see above
+        }
+    }
+}

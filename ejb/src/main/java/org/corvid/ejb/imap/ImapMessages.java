@@ -1,0 +1,423 @@
+package org.corvid.ejb.imap;
+
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.DeclareRoles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.SessionContext;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.corvid.ejb.backend.MailboxAcl;
+import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.ejb.backend.MessageStore;
+import org.corvid.ejb.backend.MessageStore.FlagChange;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.api.Value;
+import org.jboss.ejb3.annotation.SecurityDomain;
+
+/**
+ * The IMAP message commands of a backend: APPEND (with APPENDUID, UIDPLUS), FETCH and UID FETCH (FLAGS, UID,
+ * INTERNALDATE, RFC822.SIZE, RFC822[.HEADER|.TEXT], BODY[]/BODY.PEEK[] with HEADER, TEXT and partial ranges),
+ * STORE and UID STORE, EXPUNGE and UID EXPUNGE, CHECK, and the sync at NOOP that reports other sessions'
+ * appends (EXISTS) and expunges (EXPUNGE). Not yet: ENVELOPE, BODYSTRUCTURE, MIME part sections, SEARCH.
+ */
+@Stateless
+@PermitAll
+@DeclareRoles(Namespaces.ADMIN_ROLE)
+@SecurityDomain("corvid")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ImapMessages {
+    static final String SELECTED = "imap.selected.view";
+    static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
+    private static final Pattern BODY_ITEM = Pattern.compile("(BODY|BODY\\.PEEK)\\[(|HEADER|TEXT)\\](?:<(\\d+)\\.(\\d+)>)?");
+    private static final Set<String> SYSTEM_FLAGS = Set.of("\\SEEN", "\\ANSWERED", "\\FLAGGED", "\\DELETED", "\\DRAFT");
+
+    @Resource
+    private SessionContext context;
+
+    @EJB
+    private MailboxStore mailboxes;
+
+    @EJB
+    private MessageStore messages;
+
+    private boolean may(MailboxStore.Info m, char right) {
+        return context.isCallerInRole(Namespaces.ADMIN_ROLE)
+                || MailboxAcl.parse(m.acl()).allows(context.getCallerPrincipal().getName(), right);
+    }
+
+    static SelectedMailbox selected(Connection c) {
+        return (SelectedMailbox) c.attributes().get(SELECTED);
+    }
+
+    /** Starts the session's view of {@code name}; returns it (EXISTS is its count). */
+    public SelectedMailbox open(Connection c, String name, boolean readOnly) {
+        List<Long> uids = messages.messages(name).stream().map(MessageStore.Info::uid).toList();
+        SelectedMailbox view = new SelectedMailbox(name, readOnly, uids);
+        c.attributes().put(SELECTED, view);
+        return view;
+    }
+
+    /** Number of messages in a mailbox and of those without \Seen (STATUS). */
+    public long[] counts(String name) {
+        List<MessageStore.Info> all = messages.messages(name);
+        long size = all.stream().mapToLong(MessageStore.Info::size).sum();
+        return new long[] {all.size(), all.stream().filter(m -> !m.has("\\Seen")).count(), size,
+                all.stream().filter(m -> m.has("\\Deleted")).count()};
+    }
+
+    /** APPEND mailbox [(flags)] [date-time] literal. */
+    public void append(TaggedRequest r, Connection c, String internalName) {
+        List<Value> a = r.args();
+        if (a.size() < 2 || a.size() > 4 || !(a.get(a.size() - 1) instanceof Value.Literal literal)) {
+            c.write(r.tag() + " BAD APPEND takes a mailbox, optional flags and date, and a literal");
+            return;
+        }
+        Set<String> flags = new LinkedHashSet<>();
+        OffsetDateTime date = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
+        for (Value v : a.subList(1, a.size() - 1)) {
+            if (v instanceof Value.ListValue list) {
+                Set<String> parsed = flags(list);
+                if (parsed == null || parsed.stream().anyMatch("\\Recent"::equalsIgnoreCase)) {
+                    c.write(r.tag() + " BAD Invalid flags");
+                    return;
+                }
+                flags.addAll(parsed);
+            } else {
+                try {
+                    date = OffsetDateTime.parse(v.asString().trim().replaceFirst("^(\\d)-", "0$1-"), INTERNALDATE);
+                } catch (DateTimeParseException | NullPointerException e) {
+                    c.write(r.tag() + " BAD Invalid date-time");
+                    return;
+                }
+            }
+        }
+        MailboxStore.Info m = mailboxes.find(internalName);
+        if (m == null) {
+            c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
+            return;
+        }
+        if (!may(m, 'i')) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        if (literal.bytes().length == 0) {
+            c.write(r.tag() + " NO Empty message");
+            return;
+        }
+        long uid = messages.append(internalName, literal.bytes(), flags, date);
+        if (uid < 0) {
+            c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
+            return;
+        }
+        SelectedMailbox view = selected(c);
+        if (view != null && view.name().equals(internalName)) {
+            sync(c, view);
+        }
+        c.write(r.tag() + " OK [APPENDUID " + m.uidValidity() + " " + uid + "] Completed");
+    }
+
+    /** Reports what other sessions changed since this one last looked: EXPUNGEs, then the new EXISTS. */
+    public void sync(Connection c, SelectedMailbox view) {
+        List<Long> now = messages.messages(view.name()).stream().map(MessageStore.Info::uid).toList();
+        Set<Long> present = new HashSet<>(now);
+        for (long uid : view.uids()) {
+            if (!present.contains(uid)) {
+                c.write("* " + view.expunged(uid) + " EXPUNGE");
+            }
+        }
+        long largest = view.largestUid();
+        List<Long> added = now.stream().filter(u -> u > largest).toList();
+        if (!added.isEmpty()) {
+            c.write("* " + view.appended(added) + " EXISTS");
+        }
+    }
+
+    /** FETCH / UID FETCH. */
+    public void fetch(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
+        SelectedMailbox view = selected(c);
+        if (args.size() != 2) {
+            c.write(r.tag() + " BAD FETCH takes a sequence set and items");
+            return;
+        }
+        List<String> items = fetchItems(args.get(1));
+        if (items == null) {
+            c.write(r.tag() + " BAD Invalid FETCH items");
+            return;
+        }
+        if (byUid && !items.contains("UID")) {
+            items.add(0, "UID");
+        }
+        for (String item : items) {
+            if (!supported(item)) {
+                c.write(r.tag() + " BAD FETCH item " + item + " is not supported yet");
+                return;
+            }
+        }
+        SequenceSet set = SequenceSet.parse(args.get(0).asString(), byUid ? view.largestUid() : view.count());
+        if (set == null) {
+            c.write(r.tag() + " BAD Invalid sequence set");
+            return;
+        }
+        MailboxStore.Info mailbox = mailboxes.find(view.name());
+        boolean marksSeen = !view.readOnly() && mailbox != null && may(mailbox, 's')
+                && items.stream().anyMatch(i -> i.equals("RFC822") || i.equals("RFC822.TEXT") || i.startsWith("BODY["));
+        List<MessageStore.Info> all = messages.messages(view.name());
+        List<MessageStore.Info> wanted = new ArrayList<>();
+        for (MessageStore.Info m : all) {
+            int n = view.numberOf(m.uid());
+            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
+                wanted.add(m);
+            }
+        }
+        if (marksSeen) {
+            List<Long> unseen = wanted.stream().filter(m -> !m.has("\\Seen")).map(MessageStore.Info::uid).toList();
+            if (!unseen.isEmpty()) {
+                List<MessageStore.Info> now = messages.setFlags(view.name(), unseen, FlagChange.ADD, Set.of("\\Seen"));
+                wanted = wanted.stream().map(m -> now.stream().filter(x -> x.uid() == m.uid()).findFirst().orElse(m)).toList();
+                if (!items.contains("FLAGS")) {
+                    items.add("FLAGS");
+                }
+            }
+        }
+        for (MessageStore.Info m : wanted) {
+            c.writeRaw(fetchResponse(view.numberOf(m.uid()), m, items));
+        }
+        c.write(r.tag() + " OK Completed");
+    }
+
+    private static boolean supported(String item) {
+        return switch (item) {
+            case "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT" -> true;
+            default -> BODY_ITEM.matcher(item).matches();
+        };
+    }
+
+    /** The items of a FETCH: one atom, a macro (FAST) or a list; null if malformed. */
+    private static List<String> fetchItems(Value v) {
+        List<String> items = new ArrayList<>();
+        if (v instanceof Value.ListValue list) {
+            for (Value i : list.items()) {
+                if (!(i instanceof Value.Atom)) {
+                    return null;
+                }
+                items.add(i.asString().toUpperCase(Locale.ROOT));
+            }
+        } else if (v instanceof Value.Atom atom) {
+            String s = atom.asString().toUpperCase(Locale.ROOT);
+            if (s.equals("FAST")) {
+                items.addAll(List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
+            } else {
+                items.add(s); // ALL and FULL include ENVELOPE: reported as not supported yet
+            }
+        } else {
+            return null;
+        }
+        return items.isEmpty() ? null : items;
+    }
+
+    private byte[] fetchResponse(int number, MessageStore.Info m, List<String> items) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringBuilder line = new StringBuilder("* ").append(number).append(" FETCH (");
+        byte[] content = null;
+        boolean first = true;
+        for (String item : items) {
+            if (!first) {
+                line.append(' ');
+            }
+            first = false;
+            switch (item) {
+                case "UID" -> line.append("UID ").append(m.uid());
+                case "FLAGS" -> line.append("FLAGS (").append(String.join(" ", m.flags())).append(')');
+                case "INTERNALDATE" -> line.append("INTERNALDATE \"").append(INTERNALDATE.format(m.internalDate())).append('"');
+                case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(m.size());
+                default -> {
+                    if (content == null) {
+                        content = messages.content(m);
+                    }
+                    String name;
+                    byte[] part;
+                    Matcher body = BODY_ITEM.matcher(item);
+                    if (body.matches()) {
+                        String section = body.group(2);
+                        part = section(content, section);
+                        name = "BODY[" + section + "]";
+                        if (body.group(3) != null) {
+                            int origin = (int) Math.min(Long.parseLong(body.group(3)), part.length);
+                            int length = (int) Math.min(Long.parseLong(body.group(4)), part.length - origin);
+                            part = java.util.Arrays.copyOfRange(part, origin, origin + length);
+                            name += "<" + origin + ">";
+                        }
+                    } else {
+                        name = item;
+                        part = section(content, item.equals("RFC822.HEADER") ? "HEADER" : item.equals("RFC822.TEXT") ? "TEXT" : "");
+                    }
+                    line.append(name).append(" {").append(part.length).append("}\r\n");
+                    out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+                    out.writeBytes(part);
+                    line.setLength(0);
+                }
+            }
+        }
+        line.append(")\r\n");
+        out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** The whole message, its header (up to and including the blank line) or its text (after it). */
+    static byte[] section(byte[] content, String section) {
+        if (section.isEmpty()) {
+            return content;
+        }
+        int end = headerEnd(content);
+        return section.equals("HEADER") ? java.util.Arrays.copyOfRange(content, 0, end)
+                : java.util.Arrays.copyOfRange(content, end, content.length);
+    }
+
+    private static int headerEnd(byte[] b) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == '\n' && b[i + 1] == '\n') {
+                return i + 2;
+            }
+            if (b[i] == '\n' && b[i + 1] == '\r' && i + 2 < b.length && b[i + 2] == '\n') {
+                return i + 3;
+            }
+        }
+        return b.length;
+    }
+
+    /** STORE / UID STORE set (+|-)FLAGS[.SILENT] (flags). */
+    public void store(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
+        SelectedMailbox view = selected(c);
+        if (args.size() != 3) {
+            c.write(r.tag() + " BAD STORE takes a sequence set, an item and flags");
+            return;
+        }
+        String item = args.get(1).asString() == null ? "" : args.get(1).asString().toUpperCase(Locale.ROOT);
+        boolean silent = item.endsWith(".SILENT");
+        String base = silent ? item.substring(0, item.length() - 7) : item;
+        FlagChange change = switch (base) {
+            case "FLAGS" -> FlagChange.REPLACE;
+            case "+FLAGS" -> FlagChange.ADD;
+            case "-FLAGS" -> FlagChange.REMOVE;
+            default -> null;
+        };
+        Set<String> flags = args.get(2) instanceof Value.ListValue list ? flags(list)
+                : args.get(2) instanceof Value.Atom atom ? flags(new Value.ListValue(List.of(atom))) : null;
+        SequenceSet set = SequenceSet.parse(args.get(0).asString(), byUid ? view.largestUid() : view.count());
+        if (change == null || flags == null || set == null || flags.contains("\\Recent")) {
+            c.write(r.tag() + " BAD Invalid STORE arguments");
+            return;
+        }
+        if (view.readOnly()) {
+            c.write(r.tag() + " NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        MailboxStore.Info mailbox = mailboxes.find(view.name());
+        if (mailbox == null || !mayStore(mailbox, flags, change)) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        List<Long> uids = new ArrayList<>();
+        for (long uid : view.uids()) {
+            if (set.contains(byUid ? uid : view.numberOf(uid))) {
+                uids.add(uid);
+            }
+        }
+        for (MessageStore.Info m : messages.setFlags(view.name(), uids, change, flags)) {
+            if (!silent) {
+                c.write("* " + view.numberOf(m.uid()) + " FETCH (" + (byUid ? "UID " + m.uid() + " " : "")
+                        + "FLAGS (" + String.join(" ", m.flags()) + "))");
+            }
+        }
+        c.write(r.tag() + " OK Completed");
+    }
+
+    /** \Seen needs s, \Deleted t, anything else w (RFC 4314). */
+    private boolean mayStore(MailboxStore.Info m, Set<String> flags, FlagChange change) {
+        Set<String> touched = new HashSet<>(flags);
+        if (change == FlagChange.REPLACE) {
+            touched.addAll(List.of("\\Seen", "\\Deleted", "\\Answered"));
+        }
+        for (String f : touched) {
+            char right = f.equalsIgnoreCase("\\Seen") ? 's' : f.equalsIgnoreCase("\\Deleted") ? 't' : 'w';
+            if (!may(m, right)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** EXPUNGE, UID EXPUNGE set, and the silent expunge of CLOSE. */
+    public void expunge(TaggedRequest r, Connection c, String uidSet, boolean silent) {
+        SelectedMailbox view = selected(c);
+        if (view.readOnly()) {
+            if (!silent) {
+                c.write(r.tag() + " NO [READ-ONLY] Mailbox is read-only");
+            }
+            return;
+        }
+        MailboxStore.Info mailbox = mailboxes.find(view.name());
+        if (mailbox == null || !may(mailbox, 'e')) {
+            if (!silent) {
+                c.write(r.tag() + " NO [NOPERM] Permission denied");
+            }
+            return;
+        }
+        List<Long> only = null;
+        if (uidSet != null) {
+            SequenceSet set = SequenceSet.parse(uidSet, view.largestUid());
+            if (set == null) {
+                c.write(r.tag() + " BAD Invalid sequence set");
+                return;
+            }
+            only = view.uids().stream().filter(set::contains).toList();
+        }
+        List<Long> gone = messages.expunge(view.name(), only);
+        if (!silent) {
+            for (long uid : gone) {
+                int n = view.expunged(uid);
+                if (n > 0) {
+                    c.write("* " + n + " EXPUNGE");
+                }
+            }
+            c.write(r.tag() + " OK Completed");
+        }
+    }
+
+    /** A parenthesised flag list; null if malformed (not atoms, or an unknown system flag). */
+    static Set<String> flags(Value.ListValue list) {
+        Set<String> flags = new LinkedHashSet<>();
+        for (Value v : list.items()) {
+            if (!(v instanceof Value.Atom)) {
+                return null;
+            }
+            String f = v.asString();
+            if (f.startsWith("\\")) {
+                String upper = f.toUpperCase(Locale.ROOT);
+                if (!SYSTEM_FLAGS.contains(upper) && !upper.equals("\\RECENT")) {
+                    return null;
+                }
+                f = "\\" + upper.charAt(1) + upper.substring(2).toLowerCase(Locale.ROOT);
+            }
+            flags.add(f);
+        }
+        return flags;
+    }
+}

@@ -1,0 +1,57 @@
+package org.corvid.ejb.imap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An IMAP sequence set ({@code 1:4,7,9:*}) of message numbers or UIDs (RFC 9051 9: {@code *} is the largest
+ * number in use; a range may be written backwards).
+ */
+final class SequenceSet {
+    private final List<long[]> ranges;
+
+    private SequenceSet(List<long[]> ranges) {
+        this.ranges = ranges;
+    }
+
+    /** Parses {@code text} with {@code *} = {@code largest}; null if it is not a sequence set. */
+    static SequenceSet parse(String text, long largest) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        List<long[]> ranges = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String[] ends = part.split(":", -1);
+            if (ends.length > 2) {
+                return null;
+            }
+            long a = number(ends[0], largest);
+            long b = ends.length == 2 ? number(ends[1], largest) : a;
+            if (a < 0 || b < 0) {
+                return null;
+            }
+            ranges.add(new long[] {Math.min(a, b), Math.max(a, b)});
+        }
+        return new SequenceSet(ranges);
+    }
+
+    private static long number(String s, long largest) {
+        if (s.equals("*")) {
+            return largest;
+        }
+        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        long n = Long.parseLong(s);
+        return n == 0 || n > 0xffffffffL ? -1 : n;
+    }
+
+    boolean contains(long n) {
+        for (long[] r : ranges) {
+            if (n >= r[0] && n <= r[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

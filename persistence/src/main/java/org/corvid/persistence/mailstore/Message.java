@@ -1,0 +1,76 @@
+package org.corvid.persistence.mailstore;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+import java.util.Objects;
+
+/** A message's metadata; its bytes are the spool file. UIDs grow within a mailbox and are never reused. */
+@Entity
+@Table(name = "message")
+@NamedQuery(name = Message.OF_MAILBOX, query = "select m from Message m where m.mailboxId = :mailbox order by m.uid")
+@NamedQuery(name = Message.BY_UIDS,
+        query = "select m from Message m where m.mailboxId = :mailbox and m.uid in :uids order by m.uid")
+public class Message {
+    public static final String OF_MAILBOX = "Message.ofMailbox";
+    public static final String BY_UIDS = "Message.byUids";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "message_seq")
+    @SequenceGenerator(name = "message_seq", sequenceName = "message_seq", allocationSize = 50)
+    private Long id;
+
+    @Column(name = "mailbox_id", nullable = false)
+    private long mailboxId;
+
+    @Column(nullable = false)
+    private long uid;
+
+    @Column(nullable = false)
+    private long modseq;
+
+    @Column(nullable = false, length = 4000)
+    private String flags;
+
+    @Column(name = "internal_date", nullable = false)
+    private OffsetDateTime internalDate;
+
+    @Column(nullable = false)
+    private long size;
+
+    @Column(name = "spool_file", nullable = false, length = 512)
+    private String spoolFile;
+
+    protected Message() {
+    }
+
+    public Message(long mailboxId, long uid, long modseq, String flags, OffsetDateTime internalDate, long size,
+                   String spoolFile) {
+        this.mailboxId = mailboxId;
+        this.uid = uid;
+        this.modseq = modseq;
+        this.flags = Objects.requireNonNull(flags);
+        this.internalDate = Objects.requireNonNull(internalDate);
+        this.size = size;
+        this.spoolFile = Objects.requireNonNull(spoolFile);
+    }
+
+    public long getMailboxId() { return mailboxId; }
+    public long getUid() { return uid; }
+    public long getModseq() { return modseq; }
+    public String getFlags() { return flags; }
+    public OffsetDateTime getInternalDate() { return internalDate; }
+    public long getSize() { return size; }
+    public String getSpoolFile() { return spoolFile; }
+
+    public void setFlags(String flags, long modseq) {
+        this.flags = Objects.requireNonNull(flags);
+        this.modseq = modseq;
+    }
+}
