@@ -60,6 +60,12 @@ final class LineClient implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends {@code text} as it is, no CRLF added. */
+    void sendRaw(String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
     /** The next line; a timeout fails the test (SO_TIMEOUT 10 s). */
     String read() throws IOException {
         String line = in.readLine();

@@ -6,6 +6,20 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.corvid.ejb.backend.MailboxAcl;
+import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.jca.api.Command;
 import org.corvid.jca.api.Connection;
@@ -15,10 +29,14 @@ import org.corvid.jca.api.OnConnect;
 import org.corvid.jca.api.SessionState;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
 
 /**
- * LMTP (RFC 2033). So far only the greeting, NOOP and QUIT: delivery (LHLO, MAIL, RCPT, DATA) comes with
- * the backend; until then every other command is answered {@code 500 5.5.2} by the adapter.
+ * LMTP (RFC 2033) delivery into this backend's mailboxes: LHLO, MAIL FROM, RCPT TO, DATA with one reply per
+ * recipient, RSET, NOOP, QUIT; PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, SIZE. {@code user+detail} goes to
+ * {@code INBOX.detail} when it exists and {@code anyone} may post there (right {@code p}), else to INBOX, as
+ * in Cyrus. A recipient gets {@code 250} only once its copy is durable (spool file forced, row committed).
+ * Deliveries are accepted from the loopback interface only: AUTH is not implemented yet.
  */
 @MessageDriven(name = "LmtpMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.lmtp.LmtpMdb"),
@@ -29,12 +47,173 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @PermitAll
 @SecurityDomain("corvid")
 public class LmtpMdb implements LmtpListener {
+    private static final Logger LOG = Logger.getLogger(LmtpMdb.class);
+    private static final String TRANSACTION = "lmtp.transaction";
+    private static final Pattern MAIL = Pattern.compile("(?i)FROM:\\s*<([^>]*)>(.*)");
+    private static final Pattern RCPT = Pattern.compile("(?i)TO:\\s*<([^>]*)>(.*)");
+    private static final Pattern SIZE = Pattern.compile("(?i)(?:^|\\s)SIZE=(\\d{1,18})(?:\\s|$)");
+    private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
     @EJB
     private NodeConfig node;
+
+    @EJB
+    private MailboxStore mailboxes;
+
+    @EJB
+    private MessageStore messages;
+
+    /** The envelope of the transaction in progress. */
+    private static final class Envelope {
+        String from;
+        final List<String> recipients = new ArrayList<>();  // as the client wrote them
+        final List<String> mailboxes = new ArrayList<>();   // internal names, same order
+    }
+
+    private static long maxMessage() {
+        return Long.getLong("corvid.lmtp.max-message", 64L * 1024 * 1024);
+    }
 
     @OnConnect
     public void greet(Connection c) {
         c.write("220 " + node.serverName() + " Corvid LMTP " + node.version() + " server ready");
+    }
+
+    @Command(value = "LHLO", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
+    public void lhlo(LineRequest r, Connection c) {
+        if (r.arguments().isBlank()) {
+            c.write("501 5.5.4 LHLO needs a domain");
+            return;
+        }
+        c.attributes().remove(TRANSACTION);
+        c.write("250-" + node.serverName());
+        c.write("250-PIPELINING");
+        c.write("250-8BITMIME");
+        c.write("250-ENHANCEDSTATUSCODES");
+        c.write("250 SIZE " + maxMessage());
+    }
+
+    @Command(value = "MAIL", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
+    public void mail(LineRequest r, Connection c) {
+        Matcher m = MAIL.matcher(r.arguments());
+        if (!m.matches()) {
+            c.write("501 5.5.4 Syntax: MAIL FROM:<address>");
+            return;
+        }
+        if (c.attributes().get(TRANSACTION) != null) {
+            c.write("503 5.5.1 Nested MAIL command");
+            return;
+        }
+        if (!c.remoteAddress().getAddress().isLoopbackAddress()) {
+            c.write("530 5.7.0 Authentication required");
+            return;
+        }
+        Matcher size = SIZE.matcher(m.group(2));
+        if (size.find() && Long.parseLong(size.group(1)) > maxMessage()) {
+            c.write("552 5.3.4 Message size exceeds fixed maximum message size");
+            return;
+        }
+        Envelope e = new Envelope();
+        e.from = m.group(1);
+        c.attributes().put(TRANSACTION, e);
+        c.write("250 2.1.0 Ok");
+    }
+
+    @Command(value = "RCPT", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
+    public void rcpt(LineRequest r, Connection c) {
+        Envelope e = (Envelope) c.attributes().get(TRANSACTION);
+        Matcher m = RCPT.matcher(r.arguments());
+        if (e == null) {
+            c.write("503 5.5.1 Need MAIL command");
+        } else if (!m.matches() || m.group(1).isEmpty()) {
+            c.write("501 5.5.4 Syntax: RCPT TO:<address>");
+        } else {
+            String mailbox = mailboxFor(m.group(1));
+            if (mailbox == null) {
+                c.write("550 5.1.1 Mailbox unknown");
+            } else {
+                e.recipients.add(m.group(1));
+                e.mailboxes.add(mailbox);
+                c.write("250 2.1.5 Ok");
+            }
+        }
+    }
+
+    /** {@code user[+detail][@domain]} → {@code user.<user>[.<detail>]}, or null if the user has no INBOX. */
+    private String mailboxFor(String address) {
+        int at = address.lastIndexOf('@');
+        String local = (at < 0 ? address : address.substring(0, at)).toLowerCase(Locale.ROOT);
+        int plus = local.indexOf('+');
+        String user = plus < 0 ? local : local.substring(0, plus);
+        if (user.isEmpty() || user.indexOf('.') >= 0 || user.indexOf('*') >= 0 || user.indexOf('%') >= 0) {
+            return null;
+        }
+        String inbox = "user." + user;
+        if (mailboxes.find(inbox) == null) {
+            return null;
+        }
+        if (plus >= 0 && plus + 1 < local.length()) {
+            MailboxStore.Info detail = mailboxes.find(inbox + "." + local.substring(plus + 1));
+            if (detail != null && MailboxAcl.parse(detail.acl()).allows("anyone", 'p')) {
+                return detail.name();
+            }
+        }
+        return inbox;
+    }
+
+    @Command(value = "DATA", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
+    public void data(LineRequest r, Connection c) {
+        Envelope e = (Envelope) c.attributes().get(TRANSACTION);
+        if (r.message() == null && !r.messageTooBig()) {
+            if (e == null) {
+                c.write("503 5.5.1 Need MAIL command");
+            } else if (e.recipients.isEmpty()) {
+                c.write("503 5.5.1 No valid recipients");
+            } else {
+                c.receiveMessage("354 Go ahead, end with <CRLF>.<CRLF>", maxMessage());
+            }
+            return;
+        }
+        c.attributes().remove(TRANSACTION);
+        if (e == null) {
+            return;
+        }
+        if (r.messageTooBig()) {
+            e.recipients.forEach(x -> c.write("552 5.3.4 Message size exceeds fixed maximum message size"));
+            return;
+        }
+        byte[] message = withTraceHeaders(e, c, r.message());
+        for (int i = 0; i < e.recipients.size(); i++) {
+            try {
+                long uid = messages.append(e.mailboxes.get(i), message, Set.of(), OffsetDateTime.now(ZoneOffset.UTC).withNano(0));
+                if (uid < 0) {
+                    c.write("550 5.1.1 Mailbox unknown");
+                } else {
+                    LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.length, e.mailboxes.get(i), uid);
+                    c.write("250 2.1.5 Ok");
+                }
+            } catch (RuntimeException ex) {
+                LOG.errorf(ex, "[%s] delivery to %s failed", c.id(), e.mailboxes.get(i));
+                c.write("451 4.3.0 Temporary failure, try again later");
+            }
+        }
+    }
+
+    /** Return-Path and Received, as Cyrus's lmtpd adds them. */
+    private byte[] withTraceHeaders(Envelope e, Connection c, byte[] message) {
+        String trace = "Return-Path: <" + e.from + ">\r\n"
+                + "Received: from " + c.remoteAddress().getAddress().getHostAddress() + " by " + node.serverName()
+                + " (Corvid LMTP " + node.version() + "); " + RFC5322.format(OffsetDateTime.now(ZoneOffset.UTC)) + "\r\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + trace.length());
+        out.writeBytes(trace.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(message);
+        return out.toByteArray();
+    }
+
+    @Command(value = "RSET", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
+    public void rset(LineRequest r, Connection c) {
+        c.attributes().remove(TRANSACTION);
+        c.write("250 2.0.0 Ok");
     }
 
     @Command(value = "NOOP", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})

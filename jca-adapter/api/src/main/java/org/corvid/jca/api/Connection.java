@@ -60,6 +60,14 @@ public interface Connection {
     void continueWith(String continuationLine);
 
     /**
+     * Sends {@code reply} (LMTP: {@code 354 ...}) and reads a message terminated by a line with a single
+     * {@code .} (dot-stuffing undone), then delivers the same command again with
+     * {@link LineRequest#message()} set. A message over {@code maxBytes} is read to its end and dropped
+     * ({@link LineRequest#messageTooBig()}); the connection stays usable.
+     */
+    void receiveMessage(String reply, long maxBytes);
+
+    /**
      * Starts TLS once the lines written so far are flushed; anything the client pipelined is discarded. Lines
      * written after this call, in the same command, go out over TLS once the handshake is done (MUPDATE
      * repeats its banner there).

@@ -1,10 +1,17 @@
 package org.corvid.jca.api;
 
 /**
- * A command of a line protocol (LMTP, POP3): {@code NAME argument-text}.
+ * A command of a line protocol (LMTP, POP3): {@code NAME argument-text}; for a command that asked for a
+ * message ({@link Connection#receiveMessage}), delivered again with the message.
  *
- * @param name      the command word, upper-cased
- * @param arguments the rest of the line after one space, possibly empty
+ * @param name          the command word, upper-cased
+ * @param arguments     the rest of the line after one space, possibly empty
+ * @param message       the message received after the command (dot-unstuffed, without the final
+ *                      {@code .} line), or null
+ * @param messageTooBig true if the message exceeded the limit: {@code message} is then empty
  */
-public record LineRequest(String name, String arguments) {
+public record LineRequest(String name, String arguments, byte[] message, boolean messageTooBig) {
+    public LineRequest(String name, String arguments) {
+        this(name, arguments, null, false);
+    }
 }

@@ -24,6 +24,7 @@ import org.corvid.jca.api.TaggedRequest;
 import org.corvid.jca.api.Value;
 import org.corvid.jca.impl.codec.CodecLimits;
 import org.corvid.jca.impl.codec.DecodeError;
+import org.corvid.jca.impl.codec.MessageData;
 import org.corvid.jca.impl.codec.RawLine;
 import org.corvid.jca.impl.codec.SessionDecoder;
 import org.jboss.logging.Logger;
@@ -192,6 +193,12 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
                 dispatch(l.name(), null, new LineRequest(l.name(), args));
             } else {
                 write(dialect.error(null, "Unexpected continuation", false));
+            }
+        } else if (item instanceof MessageData m) {
+            Object request = awaitingContinuation;
+            awaitingContinuation = null;
+            if (request instanceof LineRequest l) {
+                dispatch(l.name(), null, new LineRequest(l.name(), l.arguments(), m.data(), m.tooBig()));
             }
         } else if (item instanceof TaggedRequest t) {
             dispatch(t.name(), t.tag(), t);
@@ -543,6 +550,17 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             awaitingContinuation = request;
             ((SessionDecoder) channel.pipeline().get(DECODER)).expectRawLine();
             channel.writeAndFlush(Unpooled.copiedBuffer(continuationLine + "\r\n", StandardCharsets.UTF_8));
+        });
+    }
+
+    @Override
+    public void receiveMessage(String reply, long maxBytes) {
+        flushOwnOutput();
+        Object request = current;
+        channel.eventLoop().execute(() -> {
+            awaitingContinuation = request;
+            ((SessionDecoder) channel.pipeline().get(DECODER)).expectMessage(maxBytes);
+            channel.writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8));
         });
     }
 

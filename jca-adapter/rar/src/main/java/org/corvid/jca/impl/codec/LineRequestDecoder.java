@@ -26,8 +26,17 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         /** Reading a line. */
         LINE,
         /** Dropping the rest of a line over the limit, then reporting it. */
-        DISCARD_LINE
+        DISCARD_LINE,
+        /** Reading a message up to its "." line. */
+        MESSAGE
     }
+
+    /** Longest partial line kept while waiting for its end in a message; longer ones are taken as they come. */
+    private static final int MESSAGE_CHUNK = 8192;
+    private java.io.ByteArrayOutputStream message;
+    private long messageMax;
+    private boolean messageTooBig;
+    private boolean atLineStart;
 
     private final CodecLimits limits;
     private State state = State.LINE;
@@ -46,6 +55,15 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         rawLineRequested = true;
     }
 
+    @Override
+    public void expectMessage(long maxBytes) {
+        state = State.MESSAGE;
+        message = new java.io.ByteArrayOutputStream(8192);
+        messageMax = maxBytes;
+        messageTooBig = false;
+        atLineStart = true;
+    }
+
     /** Drops every buffered byte and any partial line, and resets the decoder. Call on the event loop. */
     @Override
     public void discardBuffered() {
@@ -54,6 +72,7 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         state = State.LINE;
         rawLineRequested = false;
         lineScanned = 0;
+        message = null;
     }
 
     /** Bytes held in the cumulation buffer (for tests). */
@@ -70,6 +89,9 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
     }
 
     private boolean step(ByteBuf in, List<Object> out) {
+        if (state == State.MESSAGE) {
+            return messageStep(in, out);
+        }
         if (state == State.DISCARD_LINE) {
             if (Lines.discardLine(in)) {
                 state = State.LINE;
@@ -92,6 +114,47 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         byte[] line = Lines.readLine(in, lf);
         out.add(raw ? new RawLine(new String(line, StandardCharsets.UTF_8)) : parse(line));
         return true;
+    }
+
+    /** One line (or a chunk of a long one) of a message; the "." line ends it. */
+    private boolean messageStep(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() <= MESSAGE_CHUNK) {
+                return false; // wait for the line's end: it might be the "." line
+            }
+            keep(in, in.readableBytes());
+            atLineStart = false;
+            return true;
+        }
+        int length = lf - start + 1;
+        if (atLineStart && in.getByte(start) == '.') {
+            if (length == 2 || length == 3 && in.getByte(start + 1) == '\r') {
+                in.skipBytes(length);
+                out.add(new MessageData(messageTooBig ? new byte[0] : message.toByteArray(), messageTooBig));
+                message = null;
+                state = State.LINE;
+                return true;
+            }
+            in.skipBytes(1); // dot-stuffing
+            length--;
+        }
+        keep(in, length);
+        atLineStart = true;
+        return true;
+    }
+
+    private void keep(ByteBuf in, int length) {
+        if (messageTooBig || message.size() + (long) length > messageMax) {
+            messageTooBig = true;
+            message.reset();
+            in.skipBytes(length);
+        } else {
+            byte[] chunk = new byte[length];
+            in.readBytes(chunk);
+            message.writeBytes(chunk);
+        }
     }
 
     /** {@code NAME[ SP arguments]}; the name is upper-cased, the arguments kept as sent. */

@@ -97,6 +97,11 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
      * line length limit still applies. Call on the event loop, between commands.
      */
     @Override
+    public void expectMessage(long maxBytes) {
+        throw new UnsupportedOperationException("tagged protocols receive messages as literals");
+    }
+
+    @Override
     public void expectRawLine() {
         rawLineRequested = true;
     }

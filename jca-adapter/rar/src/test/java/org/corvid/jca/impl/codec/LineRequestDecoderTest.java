@@ -2,6 +2,7 @@ package org.corvid.jca.impl.codec;
 
 import static org.corvid.jca.impl.codec.CodecTestSupport.inbound;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -133,5 +134,43 @@ class LineRequestDecoderTest {
         write("STLS\r\nUSER evil\r\nPASS x\r\n");
         write("NOOP\r\n");
         assertEquals(List.of(new LineRequest("STLS", ""), NEXT), inbound(channel));
+    }
+
+    private MessageData readMessage() {
+        Object o = channel.readInbound();
+        return (MessageData) o;
+    }
+
+    @Test
+    void messageModeUnstuffsDotsAndEndsAtTheDotLine() {
+        decoder.expectMessage(1000);
+        write("Subject: x\r\n\r\n..leading dot\r\n.\r\nline .\r\nNOOP\r\n");
+        MessageData m = readMessage();
+        assertFalse(m.tooBig());
+        assertEquals("Subject: x\r\n\r\n.leading dot\r\n", new String(m.data(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(new LineRequest("LINE", "."), channel.readInbound(), "back to commands after the message");
+        assertEquals(NEXT, channel.readInbound());
+    }
+
+    @Test
+    void messageModeBytewiseWithLongLinesAndBareLf() {
+        decoder.expectMessage(100_000);
+        String longLine = "x".repeat(20_000);
+        byte[] wire = ("a\n" + longLine + "\r\n.x\r\n.\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < wire.length; i += 777) {
+            CodecTestSupport.write(channel, java.util.Arrays.copyOfRange(wire, i, Math.min(wire.length, i + 777)));
+        }
+        MessageData m = readMessage();
+        assertEquals("a\n" + longLine + "\r\nx\r\n", new String(m.data(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMessageOverTheLimitIsReadToItsEndAndDropped() {
+        decoder.expectMessage(10);
+        write("0123456789\r\nmore\r\n.\r\nNOOP\r\n");
+        MessageData m = readMessage();
+        assertTrue(m.tooBig());
+        assertEquals(0, m.data().length);
+        assertEquals(NEXT, channel.readInbound());
     }
 }

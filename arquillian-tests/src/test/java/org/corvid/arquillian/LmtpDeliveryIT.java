@@ -1,0 +1,135 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * LMTP delivery into the backend, read back over IMAP: a pipelined transaction to two users (one reply per
+ * recipient), dot-stuffing, a message over the limit refused per recipient with the connection kept, and
+ * Python's {@code smtplib.LMTP} as an independent client.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class LmtpDeliveryIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    /** Logs in once (creating the INBOX) and returns the number of messages in it. */
+    private static int inboxCount(String user) throws Exception {
+        try (LineClient c = new LineClient(TestServer.IMAP)) {
+            c.readUntil("* OK");
+            c.send("L1 LOGIN " + user + " " + user);
+            c.readUntil("L1 OK");
+            c.send("S1 STATUS INBOX (MESSAGES)");
+            String status = c.readUntil("* STATUS");
+            c.readUntil("S1 OK");
+            return Integer.parseInt(status.replaceAll(".*MESSAGES (\\d+).*", "$1"));
+        }
+    }
+
+    /** The last message of the user's INBOX, as IMAP returns it (BODY.PEEK[]). */
+    private static String lastMessage(String user) throws Exception {
+        try (LineClient c = new LineClient(TestServer.IMAP)) {
+            c.readUntil("* OK");
+            c.send("L1 LOGIN " + user + " " + user);
+            c.readUntil("L1 OK");
+            c.send("S1 EXAMINE INBOX");
+            c.readUntil("S1 OK");
+            c.send("F1 FETCH * BODY.PEEK[]");
+            String head = c.readUntil("* ");
+            int size = Integer.parseInt(head.replaceAll(".*\\{(\\d+)\\}$", "$1"));
+            StringBuilder body = new StringBuilder();
+            while (body.length() < size) {
+                body.append(c.read()).append("\r\n");
+            }
+            c.readUntil("F1 OK");
+            return body.toString();
+        }
+    }
+
+    @Test
+    void pipelinedDeliveryToTwoUsersAnsweredPerRecipient() throws Exception {
+        int alice = inboxCount("alice");
+        int bob = inboxCount("bob");
+        try (LineClient l = new LineClient(TestServer.LMTP)) {
+            l.readUntil("220 ");
+            l.send("LHLO it.example\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<alice@example.org>\r\n"
+                    + "RCPT TO:<nobody@example.org>\r\nRCPT TO:<bob+nosuchfolder@example.org>\r\nDATA");
+            l.readUntil("250 SIZE");
+            assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok", "550 5.1.1 Mailbox unknown", "250 2.1.5 Ok"),
+                    List.of(l.read(), l.read(), l.read(), l.read()));
+            assertTrue(l.read().startsWith("354 "));
+            l.send("Subject: lmtp it\r\n\r\n..dot-stuffed line\r\nlast line\r\n.");
+            assertEquals(List.of("250 2.1.5 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()), "one reply per accepted recipient");
+            l.send("NOOP");
+            assertEquals("250 2.0.0 Ok", l.read());
+        }
+        assertEquals(alice + 1, inboxCount("alice"));
+        assertEquals(bob + 1, inboxCount("bob"), "user+detail without such a folder goes to INBOX");
+        String got = lastMessage("alice");
+        assertTrue(got.startsWith("Return-Path: <sender@example.org>\r\nReceived: from 127.0.0.1 by "), got);
+        assertTrue(got.endsWith("Subject: lmtp it\r\n\r\n.dot-stuffed line\r\nlast line\r\n"), got);
+    }
+
+    @Test
+    void aMessageOverTheLimitIsRefusedPerRecipientAndTheConnectionLives() throws Exception {
+        inboxCount("alice");
+        try (LineClient l = new LineClient(TestServer.LMTP)) {
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            long max = Long.parseLong(l.readUntil("250 SIZE").substring(9));
+            assertTrue(max > 0);
+            l.send("MAIL FROM:<s@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+            l.read();
+            l.read();
+            assertTrue(l.read().startsWith("354 "));
+            String line = "x".repeat(998);
+            StringBuilder big = new StringBuilder();
+            for (long n = 0; n <= max / 1000 + 1; n++) {
+                big.append(line).append("\r\n");
+                if (big.length() > 1 << 20) {
+                    l.sendRaw(big.toString());
+                    big.setLength(0);
+                }
+            }
+            l.send(big + ".");
+            assertEquals("552 5.3.4 Message size exceeds fixed maximum message size", l.read());
+            l.send("NOOP");
+            assertEquals("250 2.0.0 Ok", l.read());
+        }
+    }
+
+    @Test
+    void pythonSmtplibLmtpDelivers() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/python3").canExecute(), "python3 is not installed: skipping smtplib.LMTP");
+        int before = inboxCount("bob");
+        String script = String.join("\n",
+                "import smtplib, sys",
+                "l = smtplib.LMTP(sys.argv[1], int(sys.argv[2]))",
+                "refused = l.sendmail('py@example.org', ['bob@example.org'], 'Subject: from python\\r\\n\\r\\nhi\\r\\n')",
+                "print('refused', refused)",
+                "l.quit()");
+        Process p = new ProcessBuilder("python3", "-c", script, TestServer.HOST, String.valueOf(TestServer.LMTP))
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("refused {}"), out);
+        assertEquals(before + 1, inboxCount("bob"));
+        assertTrue(lastMessage("bob").endsWith("Subject: from python\r\n\r\nhi\r\n"));
+    }
+}
