@@ -128,13 +128,39 @@ public class ImapMdb implements ImapListener {
         messages.expunge(r, c, null, false);
     }
 
-    /** UID FETCH, UID STORE, UID EXPUNGE (UIDPLUS). */
+    @Command(value = "SEARCH", states = SessionState.SELECTED)
+    public void search(TaggedRequest r, Connection c) {
+        messages.search(r, c, false, r.args());
+    }
+
+    @Command(value = "COPY", states = SessionState.SELECTED)
+    public void copy(TaggedRequest r, Connection c) {
+        messages.copy(r, c, false, r.args(), target(r.args(), c), false);
+    }
+
+    @Command(value = "MOVE", states = SessionState.SELECTED)
+    public void move(TaggedRequest r, Connection c) {
+        messages.copy(r, c, false, r.args(), target(r.args(), c), true);
+    }
+
+    /** The internal name of the last argument (COPY/MOVE target), or null. */
+    private String target(List<Value> args, Connection c) {
+        if (args.size() != 2 || args.get(1).asString() == null) {
+            return null;
+        }
+        return new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(args.get(1).asString());
+    }
+
+    /** UID FETCH, UID STORE, UID EXPUNGE (UIDPLUS), UID SEARCH, UID COPY, UID MOVE. */
     @Command(value = "UID", states = SessionState.SELECTED)
     public void uid(TaggedRequest r, Connection c) {
         String sub = r.args().isEmpty() || r.string(0) == null ? "" : r.string(0).toUpperCase(java.util.Locale.ROOT);
         List<Value> rest = r.args().isEmpty() ? List.of() : r.args().subList(1, r.args().size());
         switch (sub) {
             case "FETCH" -> messages.fetch(r, c, true, rest);
+            case "SEARCH" -> messages.search(r, c, true, rest);
+            case "COPY" -> messages.copy(r, c, true, rest, target(rest, c), false);
+            case "MOVE" -> messages.copy(r, c, true, rest, target(rest, c), true);
             case "STORE" -> messages.store(r, c, true, rest);
             case "EXPUNGE" -> {
                 if (rest.size() != 1 || rest.get(0).asString() == null) {
@@ -143,7 +169,7 @@ public class ImapMdb implements ImapListener {
                     messages.expunge(r, c, rest.get(0).asString(), false);
                 }
             }
-            default -> c.write(r.tag() + " BAD UID takes FETCH, STORE or EXPUNGE");
+            default -> c.write(r.tag() + " BAD UID takes FETCH, STORE, SEARCH, COPY, MOVE or EXPUNGE");
         }
     }
 

@@ -401,6 +401,102 @@ public class ImapMessages {
         }
     }
 
+    /** SEARCH / UID SEARCH: the numbers (or UIDs) of the messages matching every key. */
+    public void search(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
+        SelectedMailbox view = selected(c);
+        SearchQuery.Key query;
+        try {
+            query = SearchQuery.parse(args, view.count(), view.largestUid());
+        } catch (SearchQuery.ParseException e) {
+            c.write(r.tag() + (e.getMessage().startsWith("[BADCHARSET") ? " NO " : " BAD ") + e.getMessage());
+            return;
+        }
+        StringBuilder hits = new StringBuilder("* SEARCH");
+        for (MessageStore.Info m : messages.messages(view.name())) {
+            int n = view.numberOf(m.uid());
+            if (n == 0) {
+                continue;
+            }
+            byte[][] cache = new byte[1][];
+            SearchQuery.Candidate candidate = new SearchQuery.Candidate(m, n, () -> {
+                if (cache[0] == null) {
+                    cache[0] = messages.content(m);
+                }
+                return cache[0];
+            });
+            if (query.matches(candidate)) {
+                hits.append(' ').append(byUid ? m.uid() : n);
+            }
+        }
+        c.write(hits.toString());
+        c.write(r.tag() + " OK Completed");
+    }
+
+    /**
+     * COPY / MOVE (RFC 6851) and their UID forms: each message appended to the target with its flags and
+     * internal date, answered with {@code COPYUID}; MOVE then expunges the originals (right {@code e} and
+     * {@code t} on the source, checked before anything is copied).
+     */
+    public void copy(TaggedRequest r, Connection c, boolean byUid, List<Value> args, String target, boolean move) {
+        SelectedMailbox view = selected(c);
+        if (args.size() != 2 || target == null) {
+            c.write(r.tag() + " BAD " + (move ? "MOVE" : "COPY") + " takes a sequence set and a mailbox");
+            return;
+        }
+        SequenceSet set = SequenceSet.parse(args.get(0).asString(), byUid ? view.largestUid() : view.count());
+        if (set == null) {
+            c.write(r.tag() + " BAD Invalid sequence set");
+            return;
+        }
+        MailboxStore.Info to = mailboxes.find(target);
+        MailboxStore.Info from = mailboxes.find(view.name());
+        if (to == null) {
+            c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
+            return;
+        }
+        if (!may(to, 'i') || from == null || !may(from, 'r') || move && (view.readOnly() || !may(from, 'e') || !may(from, 't'))) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        List<MessageStore.Info> chosen = new ArrayList<>();
+        for (MessageStore.Info m : messages.messages(view.name())) {
+            int n = view.numberOf(m.uid());
+            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
+                chosen.add(m);
+            }
+        }
+        List<String> sourceUids = new ArrayList<>();
+        List<String> targetUids = new ArrayList<>();
+        for (MessageStore.Info m : chosen) {
+            Set<String> flags = new LinkedHashSet<>(m.flags());
+            if (move) {
+                flags.removeIf("\\Deleted"::equalsIgnoreCase);
+            }
+            long uid = messages.append(target, messages.content(m), flags, m.internalDate());
+            sourceUids.add(String.valueOf(m.uid()));
+            targetUids.add(String.valueOf(uid));
+        }
+        String copyUid = chosen.isEmpty() ? "" : "[COPYUID " + to.uidValidity() + " " + String.join(",", sourceUids) + " "
+                + String.join(",", targetUids) + "] ";
+        if (move && !chosen.isEmpty()) {
+            List<Long> uids = chosen.stream().map(MessageStore.Info::uid).toList();
+            messages.setFlags(view.name(), uids, FlagChange.ADD, Set.of("\\Deleted"));
+            c.write("* OK " + copyUid + "Moved");
+            for (long uid : messages.expunge(view.name(), uids)) {
+                int n = view.expunged(uid);
+                if (n > 0) {
+                    c.write("* " + n + " EXPUNGE");
+                }
+            }
+            c.write(r.tag() + " OK Completed");
+            return;
+        }
+        if (target.equals(view.name())) {
+            sync(c, view);
+        }
+        c.write(r.tag() + " OK " + copyUid + "Completed");
+    }
+
     /** A parenthesised flag list; null if malformed (not atoms, or an unknown system flag). */
     static Set<String> flags(Value.ListValue list) {
         Set<String> flags = new LinkedHashSet<>();

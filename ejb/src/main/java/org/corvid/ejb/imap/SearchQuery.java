@@ -1,0 +1,208 @@
+package org.corvid.ejb.imap;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.corvid.ejb.backend.MessageStore;
+import org.corvid.jca.api.Value;
+
+/**
+ * An IMAP SEARCH program (RFC 9051 6.4.4): keys combined by AND, {@code OR}, {@code NOT} and parentheses;
+ * flag keys, sizes, internal and sent dates, UID and message-number sets, and substring matches in header
+ * fields, the body and the whole text (case-insensitive, UTF-8). Compiled once, evaluated per message.
+ */
+final class SearchQuery {
+    /** What a key looks at: the message, its number, and its bytes (read only if a key needs them). */
+    record Candidate(MessageStore.Info message, int number, java.util.function.Supplier<byte[]> content) {
+    }
+
+    interface Key {
+        boolean matches(Candidate c);
+    }
+
+    static final class ParseException extends Exception {
+        ParseException(String message) {
+            super(message);
+        }
+    }
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT);
+    private final List<Value> args;
+    private final long largestNumber;
+    private final long largestUid;
+    private int pos;
+
+    private SearchQuery(List<Value> args, long largestNumber, long largestUid) {
+        this.args = args;
+        this.largestNumber = largestNumber;
+        this.largestUid = largestUid;
+    }
+
+    /** Parses the arguments of SEARCH (an optional {@code CHARSET UTF-8} first). */
+    static Key parse(List<Value> args, long largestNumber, long largestUid) throws ParseException {
+        SearchQuery q = new SearchQuery(args, largestNumber, largestUid);
+        if (!args.isEmpty() && "CHARSET".equalsIgnoreCase(args.get(0).asString())) {
+            String charset = args.size() > 1 ? args.get(1).asString() : null;
+            if (charset == null || !(charset.equalsIgnoreCase("UTF-8") || charset.equalsIgnoreCase("US-ASCII"))) {
+                throw new ParseException("[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+            }
+            q.pos = 2;
+        }
+        List<Key> all = new ArrayList<>();
+        while (q.pos < args.size()) {
+            all.add(q.key());
+        }
+        if (all.isEmpty()) {
+            throw new ParseException("Missing search key");
+        }
+        return c -> all.stream().allMatch(k -> k.matches(c));
+    }
+
+    private String next() throws ParseException {
+        if (pos >= args.size() || args.get(pos).asString() == null) {
+            throw new ParseException("Missing search argument");
+        }
+        return args.get(pos++).asString();
+    }
+
+    private Key key() throws ParseException {
+        Value v = args.get(pos++);
+        if (v instanceof Value.ListValue list) {
+            SearchQuery inner = new SearchQuery(list.items(), largestNumber, largestUid);
+            List<Key> keys = new ArrayList<>();
+            while (inner.pos < list.items().size()) {
+                keys.add(inner.key());
+            }
+            if (keys.isEmpty()) {
+                throw new ParseException("Empty search group");
+            }
+            return c -> keys.stream().allMatch(k -> k.matches(c));
+        }
+        String word = v.asString();
+        if (word == null) {
+            throw new ParseException("Invalid search key");
+        }
+        switch (word.toUpperCase(Locale.ROOT)) {
+            case "ALL": return c -> true;
+            case "ANSWERED": return flag("\\Answered", true);
+            case "UNANSWERED": return flag("\\Answered", false);
+            case "DELETED": return flag("\\Deleted", true);
+            case "UNDELETED": return flag("\\Deleted", false);
+            case "DRAFT": return flag("\\Draft", true);
+            case "UNDRAFT": return flag("\\Draft", false);
+            case "FLAGGED": return flag("\\Flagged", true);
+            case "UNFLAGGED": return flag("\\Flagged", false);
+            case "SEEN": return flag("\\Seen", true);
+            case "UNSEEN": return flag("\\Seen", false);
+            case "KEYWORD": { String k = next(); return flag(k, true); }
+            case "UNKEYWORD": { String k = next(); return flag(k, false); }
+            case "NEW": case "RECENT": return c -> false; // \Recent is not kept
+            case "OLD": return c -> true;
+            case "LARGER": { long n = number(next()); return c -> c.message().size() > n; }
+            case "SMALLER": { long n = number(next()); return c -> c.message().size() < n; }
+            case "BEFORE": { LocalDate d = date(next()); return c -> internal(c).isBefore(d); }
+            case "ON": { LocalDate d = date(next()); return c -> internal(c).isEqual(d); }
+            case "SINCE": { LocalDate d = date(next()); return c -> !internal(c).isBefore(d); }
+            case "SENTBEFORE": { LocalDate d = date(next()); return c -> sent(c) != null && sent(c).isBefore(d); }
+            case "SENTON": { LocalDate d = date(next()); return c -> sent(c) != null && sent(c).isEqual(d); }
+            case "SENTSINCE": { LocalDate d = date(next()); return c -> sent(c) != null && !sent(c).isBefore(d); }
+            case "SUBJECT": case "FROM": case "TO": case "CC": case "BCC": {
+                String field = word.toUpperCase(Locale.ROOT);
+                String s = next();
+                return c -> contains(header(c, field), s);
+            }
+            case "HEADER": {
+                String field = next();
+                String s = next();
+                return c -> {
+                    String h = header(c, field);
+                    return h != null && (s.isEmpty() || contains(h, s));
+                };
+            }
+            case "BODY": { String s = next(); return c -> contains(text(c, false), s); }
+            case "TEXT": { String s = next(); return c -> contains(text(c, true), s); }
+            case "UID": {
+                SequenceSet set = SequenceSet.parse(next(), largestUid);
+                if (set == null) {
+                    throw new ParseException("Invalid UID set");
+                }
+                return c -> set.contains(c.message().uid());
+            }
+            case "NOT": { Key k = key(); return c -> !k.matches(c); }
+            case "OR": { Key a = key(); Key b = key(); return c -> a.matches(c) || b.matches(c); }
+            default: {
+                SequenceSet set = SequenceSet.parse(word, largestNumber);
+                if (set == null) {
+                    throw new ParseException("Unknown search key " + word);
+                }
+                return c -> set.contains(c.number());
+            }
+        }
+    }
+
+    private static Key flag(String flag, boolean present) {
+        return c -> c.message().has(flag) == present;
+    }
+
+    private static long number(String s) throws ParseException {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new ParseException("Invalid number " + s);
+        }
+    }
+
+    private static LocalDate date(String s) throws ParseException {
+        try {
+            return LocalDate.parse(s.replace("\"", ""), DATE);
+        } catch (DateTimeParseException e) {
+            throw new ParseException("Invalid date " + s);
+        }
+    }
+
+    /** The internal date's day in its own offset (RFC 9051: dates ignore time and timezone). */
+    private static LocalDate internal(Candidate c) {
+        return c.message().internalDate().toLocalDate();
+    }
+
+    private static LocalDate sent(Candidate c) {
+        String date = header(c, "DATE");
+        if (date == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(date.trim().replaceAll("\\s*\\(.*\\)$", ""),
+                    DateTimeFormatter.RFC_1123_DATE_TIME).toLocalDate();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static boolean contains(String haystack, String needle) {
+        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
+    }
+
+    /** The unfolded value of the first header field {@code name}, or null. */
+    static String header(Candidate c, String name) {
+        String head = new String(ImapMessages.section(c.content().get(), "HEADER"), StandardCharsets.UTF_8);
+        String unfolded = head.replaceAll("\r?\n[ \t]+", " ");
+        for (String line : unfolded.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    private static String text(Candidate c, boolean withHeader) {
+        byte[] part = withHeader ? c.content().get() : ImapMessages.section(c.content().get(), "TEXT");
+        return new String(part, StandardCharsets.UTF_8);
+    }
+
+}
