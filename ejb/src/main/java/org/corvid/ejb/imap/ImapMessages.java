@@ -45,7 +45,8 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
-    private static final Pattern BODY_ITEM = Pattern.compile("(BODY|BODY\\.PEEK)\\[(|HEADER|TEXT)\\](?:<(\\d+)\\.(\\d+)>)?");
+    private static final Pattern BODY_ITEM = Pattern.compile(
+            "(BODY|BODY\\.PEEK)\\[(|HEADER|TEXT|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\))\\](?:<(\\d+)\\.(\\d+)>)?");
     private static final Set<String> SYSTEM_FLAGS = Set.of("\\SEEN", "\\ANSWERED", "\\FLAGGED", "\\DELETED", "\\DRAFT");
 
     @Resource
@@ -280,14 +281,53 @@ public class ImapMessages {
         return out.toByteArray();
     }
 
-    /** The whole message, its header (up to and including the blank line) or its text (after it). */
+    /**
+     * The whole message, its header (up to and including the blank line), its text (after it), or the header
+     * lines named (or not named) by {@code HEADER.FIELDS[.NOT] (names)} followed by the blank line.
+     */
     static byte[] section(byte[] content, String section) {
         if (section.isEmpty()) {
             return content;
         }
         int end = headerEnd(content);
+        if (section.startsWith("HEADER.FIELDS")) {
+            return headerFields(java.util.Arrays.copyOfRange(content, 0, end), section);
+        }
         return section.equals("HEADER") ? java.util.Arrays.copyOfRange(content, 0, end)
                 : java.util.Arrays.copyOfRange(content, end, content.length);
+    }
+
+    private static byte[] headerFields(byte[] header, String section) {
+        boolean not = section.startsWith("HEADER.FIELDS.NOT");
+        Set<String> names = new HashSet<>();
+        for (String n : section.substring(section.indexOf('(') + 1, section.lastIndexOf(')')).split(" ")) {
+            if (!n.isBlank()) {
+                names.add(n.replace("\"", "").toUpperCase(Locale.ROOT));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean keep = false;
+        int start = 0;
+        for (int i = 0; i < header.length; i++) {
+            if (header[i] != '\n') {
+                continue;
+            }
+            String line = new String(header, start, i + 1 - start, StandardCharsets.ISO_8859_1);
+            if (line.isBlank()) {
+                break;
+            }
+            if (line.charAt(0) != ' ' && line.charAt(0) != '\t') { // a new field; else a folded continuation
+                int colon = line.indexOf(':');
+                String name = colon < 0 ? "" : line.substring(0, colon).trim().toUpperCase(Locale.ROOT);
+                keep = names.contains(name) != not;
+            }
+            if (keep) {
+                out.write(header, start, i + 1 - start);
+            }
+            start = i + 1;
+        }
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     private static int headerEnd(byte[] b) {
