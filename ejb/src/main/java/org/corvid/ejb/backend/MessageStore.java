@@ -42,6 +42,9 @@ public class MessageStore {
     @EJB
     private NodeConfig node;
 
+    @EJB
+    private MailboxEvents events;
+
     private Spool spool;
 
     @PostConstruct
@@ -70,7 +73,9 @@ public class MessageStore {
         String file = spool.write(m.getPartition(), m.getUniqueId(), content);
         String partition = m.getPartition();
         afterCompletion(committed -> {
-            if (!committed) {
+            if (committed) {
+                events.changed(mailboxName);
+            } else {
                 spool.delete(partition, file);
             }
         });
@@ -113,6 +118,11 @@ public class MessageStore {
             }
             changed.add(info(m, msg));
         }
+        afterCompletion(committed -> {
+            if (committed) {
+                events.changed(mailboxName);
+            }
+        });
         return changed;
     }
 
@@ -140,6 +150,7 @@ public class MessageStore {
             afterCompletion(committed -> {
                 if (committed) {
                     files.forEach(f -> spool.delete(partition, f));
+                    events.changed(mailboxName);
                 }
             });
         }

@@ -128,6 +128,11 @@ public class ImapMdb implements ImapListener {
         messages.expunge(r, c, null, false);
     }
 
+    @Command(value = "IDLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void idle(TaggedRequest r, Connection c) {
+        messages.idle(r, c);
+    }
+
     @Command(value = "SEARCH", states = SessionState.SELECTED)
     public void search(TaggedRequest r, Connection c) {
         messages.search(r, c, false, r.args());

@@ -58,6 +58,11 @@ public class ImapMessages {
     @EJB
     private MessageStore messages;
 
+    @EJB
+    private org.corvid.ejb.backend.MailboxEvents events;
+
+    private static final String IDLING = "imap.idle";
+
     private boolean may(MailboxStore.Info m, char right) {
         return context.isCallerInRole(Namespaces.ADMIN_ROLE)
                 || MailboxAcl.parse(m.acl()).allows(context.getCallerPrincipal().getName(), right);
@@ -134,8 +139,40 @@ public class ImapMessages {
         c.write(r.tag() + " OK [APPENDUID " + m.uidValidity() + " " + uid + "] Completed");
     }
 
+    /**
+     * IDLE (RFC 2177): reports pending changes, sends {@code + idling}, then pushes every committed append and
+     * expunge of the selected mailbox (by any session or LMTP) until the client sends DONE.
+     */
+    public void idle(TaggedRequest r, Connection c) {
+        SelectedMailbox view = selected(c);
+        if (r.args().isEmpty()) {
+            if (view != null) {
+                sync(c, view);
+                ImapMessages self = context.getBusinessObject(ImapMessages.class);
+                Runnable listener = () -> self.sync(c, view);
+                c.attributes().put(IDLING, listener);
+                events.subscribe(view.name(), listener);
+            }
+            c.continueWith("+ idling");
+            return;
+        }
+        Runnable listener = (Runnable) c.attributes().remove(IDLING);
+        if (listener != null && view != null) {
+            events.unsubscribe(view.name(), listener);
+        }
+        String done = r.args().get(r.args().size() - 1).asString();
+        c.write(r.tag() + ("DONE".equalsIgnoreCase(done == null ? "" : done.trim()) ? " OK IDLE terminated"
+                : " BAD Expected DONE"));
+    }
+
     /** Reports what other sessions changed since this one last looked: EXPUNGEs, then the new EXISTS. */
     public void sync(Connection c, SelectedMailbox view) {
+        synchronized (view) {
+            syncNow(c, view);
+        }
+    }
+
+    private void syncNow(Connection c, SelectedMailbox view) {
         List<Long> now = messages.messages(view.name()).stream().map(MessageStore.Info::uid).toList();
         Set<Long> present = new HashSet<>(now);
         for (long uid : view.uids()) {
