@@ -51,6 +51,42 @@ class ImapClientsIT {
         assertTrue(!store.isConnected());
     }
 
+    /**
+     * A mail client's round trip: Jakarta Mail creates a folder, appends a message, then reads it back through
+     * ENVELOPE (subject, addresses), BODYSTRUCTURE and the text, sets a flag, searches, and deletes the folder.
+     */
+    @Test
+    void jakartaMailCreatesAppendsReadsSearchesAndDeletes() throws Exception {
+        Store store = store(false);
+        store.connect(TestServer.HOST, TestServer.IMAP, "alice", "alice");
+        jakarta.mail.Folder folder = store.getFolder("INBOX.jakarta");
+        if (folder.exists()) {
+            folder.delete(true);
+        }
+        assertTrue(folder.create(jakarta.mail.Folder.HOLDS_MESSAGES));
+        jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage((Session) null);
+        m.setFrom(new jakarta.mail.internet.InternetAddress("carol@example.org", "Carol Example"));
+        m.setRecipients(jakarta.mail.Message.RecipientType.TO, "alice@example.org, bob@example.org");
+        m.setSubject("Quarterly numbers");
+        m.setText("Line one\nLine two\n");
+        folder.appendMessages(new jakarta.mail.Message[] {m});
+
+        folder.open(jakarta.mail.Folder.READ_WRITE);
+        assertEquals(1, folder.getMessageCount());
+        jakarta.mail.Message got = folder.getMessage(1);
+        assertEquals("Quarterly numbers", got.getSubject());
+        assertEquals("Carol Example <carol@example.org>", got.getFrom()[0].toString());
+        assertEquals(2, got.getRecipients(jakarta.mail.Message.RecipientType.TO).length);
+        assertTrue(got.isMimeType("text/plain"));
+        assertEquals("Line one\r\nLine two\r\n", got.getContent().toString().replace("\r\n", "\n").replace("\n", "\r\n"));
+        got.setFlag(jakarta.mail.Flags.Flag.FLAGGED, true);
+        assertEquals(1, folder.search(new jakarta.mail.search.SubjectTerm("quarterly")).length);
+        assertEquals(1, folder.search(new jakarta.mail.search.FlagTerm(new jakarta.mail.Flags(jakarta.mail.Flags.Flag.FLAGGED), true)).length);
+        folder.close(false);
+        assertTrue(folder.delete(false));
+        store.close();
+    }
+
     @Test
     void jakartaMailLogsInOverStartTls() throws Exception {
         Store store = store(true);

@@ -242,7 +242,8 @@ public class ImapMessages {
 
     private static boolean supported(String item) {
         return switch (item) {
-            case "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT" -> true;
+            case "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT", "ENVELOPE",
+                    "BODYSTRUCTURE", "BODY" -> true;
             default -> BODY_ITEM.matcher(item).matches();
         };
     }
@@ -259,10 +260,11 @@ public class ImapMessages {
             }
         } else if (v instanceof Value.Atom atom) {
             String s = atom.asString().toUpperCase(Locale.ROOT);
-            if (s.equals("FAST")) {
-                items.addAll(List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
-            } else {
-                items.add(s); // ALL and FULL include ENVELOPE: reported as not supported yet
+            switch (s) {
+                case "FAST" -> items.addAll(List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
+                case "ALL" -> items.addAll(List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"));
+                case "FULL" -> items.addAll(List.of("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"));
+                default -> items.add(s);
             }
         } else {
             return null;
@@ -285,6 +287,13 @@ public class ImapMessages {
                 case "FLAGS" -> line.append("FLAGS (").append(String.join(" ", m.flags())).append(')');
                 case "INTERNALDATE" -> line.append("INTERNALDATE \"").append(INTERNALDATE.format(m.internalDate())).append('"');
                 case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(m.size());
+                case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
+                    if (content == null) {
+                        content = messages.content(m);
+                    }
+                    line.append(item).append(' ').append(item.equals("ENVELOPE") ? MessageStructure.envelope(content)
+                            : MessageStructure.bodystructure(content, item.equals("BODYSTRUCTURE")));
+                }
                 default -> {
                     if (content == null) {
                         content = messages.content(m);

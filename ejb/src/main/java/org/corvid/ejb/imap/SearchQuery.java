@@ -189,15 +189,7 @@ final class SearchQuery {
 
     /** The unfolded value of the first header field {@code name}, or null. */
     static String header(Candidate c, String name) {
-        String head = new String(ImapMessages.section(c.content().get(), "HEADER"), StandardCharsets.UTF_8);
-        String unfolded = head.replaceAll("\r?\n[ \t]+", " ");
-        for (String line : unfolded.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
-            }
-        }
-        return null;
+        return MessageStructure.header(c.content().get(), name);
     }
 
     private static String text(Candidate c, boolean withHeader) {
