@@ -69,10 +69,30 @@ class ImapClientsIT {
         m.setRecipients(jakarta.mail.Message.RecipientType.TO, "alice@example.org, bob@example.org");
         m.setSubject("Quarterly numbers");
         m.setText("Line one\nLine two\n");
-        folder.appendMessages(new jakarta.mail.Message[] {m});
+        jakarta.mail.internet.MimeMessage multi = new jakarta.mail.internet.MimeMessage((Session) null);
+        multi.setSubject("with attachment");
+        jakarta.mail.internet.MimeMultipart parts = new jakarta.mail.internet.MimeMultipart();
+        jakarta.mail.internet.MimeBodyPart text = new jakarta.mail.internet.MimeBodyPart();
+        text.setText("see attached");
+        jakarta.mail.internet.MimeBodyPart attachment = new jakarta.mail.internet.MimeBodyPart();
+        byte[] pdf = {0x25, 0x50, 0x44, 0x46, 0x00, (byte) 0xff, 0x10};
+        attachment.setContent(pdf, "application/pdf");
+        attachment.setFileName("a.pdf");
+        attachment.setHeader("Content-Transfer-Encoding", "base64");
+        parts.addBodyPart(text);
+        parts.addBodyPart(attachment);
+        multi.setContent(parts);
+        multi.saveChanges();
+        folder.appendMessages(new jakarta.mail.Message[] {m, multi});
 
         folder.open(jakarta.mail.Folder.READ_WRITE);
-        assertEquals(1, folder.getMessageCount());
+        assertEquals(2, folder.getMessageCount());
+        jakarta.mail.Multipart read = (jakarta.mail.Multipart) folder.getMessage(2).getContent();
+        assertEquals(2, read.getCount(), "BODYSTRUCTURE gives the parts");
+        assertEquals("see attached", read.getBodyPart(0).getContent());
+        assertEquals("a.pdf", read.getBodyPart(1).getFileName());
+        assertTrue(java.util.Arrays.equals(pdf, read.getBodyPart(1).getInputStream().readAllBytes()),
+                "BODY[2] fetched and decoded");
         jakarta.mail.Message got = folder.getMessage(1);
         assertEquals("Quarterly numbers", got.getSubject());
         assertEquals("Carol Example <carol@example.org>", got.getFrom()[0].toString());

@@ -46,7 +46,8 @@ public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
     private static final Pattern BODY_ITEM = Pattern.compile(
-            "(BODY|BODY\\.PEEK)\\[(|HEADER|TEXT|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\))\\](?:<(\\d+)\\.(\\d+)>)?");
+            "(BODY|BODY\\.PEEK)\\[((?:\\d+(?:\\.\\d+)*)(?:\\.(?:HEADER|TEXT|MIME|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)))?"
+                    + "|HEADER|TEXT|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)|)\\](?:<(\\d+)\\.(\\d+)>)?");
     private static final Set<String> SYSTEM_FLAGS = Set.of("\\SEEN", "\\ANSWERED", "\\FLAGGED", "\\DELETED", "\\DRAFT");
 
     @Resource
@@ -303,7 +304,7 @@ public class ImapMessages {
                     Matcher body = BODY_ITEM.matcher(item);
                     if (body.matches()) {
                         String section = body.group(2);
-                        part = section(content, section);
+                        part = MimeSections.resolve(content, section);
                         name = "BODY[" + section + "]";
                         if (body.group(3) != null) {
                             int origin = (int) Math.min(Long.parseLong(body.group(3)), part.length);

@@ -54,4 +54,28 @@ class MessageStructureTest {
                 + "(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"BASE64\" 8) \"MIXED\")",
                 MessageStructure.bodystructure(bytes(), false));
     }
+
+    private static String section(String section) {
+        return new String(MimeSections.resolve(bytes(), section), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void partSections() {
+        assertEquals("Hello Joe, do you think we can meet at 3:30?\r\nLine two", section("1"));
+        assertEquals("Content-Type: text/plain; charset=UTF-8\r\n\r\n", section("1.MIME"));
+        assertEquals("JVBERi0x", section("2"));
+        assertEquals("", section("3"), "no such part");
+        assertEquals("", section("1.1"), "a text part has no subparts");
+        assertEquals("Subject: afternoon meeting\r\n\r\n", section("HEADER.FIELDS (SUBJECT)"));
+    }
+
+    @Test
+    void sectionsInsideAnEncapsulatedMessage() {
+        String outer = String.join("\r\n", "Subject: fwd", "Content-Type: multipart/mixed; boundary=b1", "", "--b1",
+                "Content-Type: text/plain", "", "see below", "--b1", "Content-Type: message/rfc822", "", MESSAGE, "--b1--", "");
+        byte[] b = outer.getBytes(StandardCharsets.UTF_8);
+        assertEquals("Subject: afternoon meeting\r\n\r\n", new String(MimeSections.resolve(b, "2.HEADER.FIELDS (SUBJECT)"), StandardCharsets.UTF_8));
+        assertEquals("JVBERi0x", new String(MimeSections.resolve(b, "2.2"), StandardCharsets.UTF_8));
+        assertEquals("see below", new String(MimeSections.resolve(b, "1"), StandardCharsets.UTF_8));
+    }
 }
