@@ -37,19 +37,10 @@ public class MupdateResource {
                 body.put("acl", e.acl());
                 body.put("master", master.master());
                 return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
-            }).orElseGet(() -> problem(Response.Status.NOT_FOUND, "No such mailbox",
+            }).orElseGet(() -> Problems.of(404, "No such mailbox",
                     name + " is not in the list of the MUPDATE master " + master.master()));
         } catch (ResourceException e) {
-            return problem(Response.Status.BAD_GATEWAY, "MUPDATE master unavailable", e.getMessage());
+            return Problems.of(502, "MUPDATE master unavailable", e.getMessage());
         }
-    }
-
-    private static Response problem(Response.Status status, String title, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status.getStatusCode());
-        body.put("detail", detail);
-        return Response.status(status).type("application/problem+json").entity(body).build();
     }
 }

@@ -1,0 +1,121 @@
+package org.corvid.ejb.backend;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.resource.ResourceException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.jca.api.mupdate.MupdateConnection;
+import org.corvid.jca.api.mupdate.MupdateConnectionFactory;
+import org.corvid.jca.api.mupdate.MupdateEntry;
+import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+
+/**
+ * Brings the master's list in line with this backend's mailboxes, with Cyrus {@code ctl_mboxlist -m}
+ * semantics: ACTIVATE what the master lacks (or holds RESERVED, or with another ACL), DELETE master entries
+ * placed on this server that do not exist here, and only REPORT (never delete) local mailboxes the master
+ * places on another server. Runs once at start (retrying until the master answers) and on demand, with a
+ * dry run that only returns the plan.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@PermitAll
+@SecurityDomain("corvid")
+public class BackendResync {
+    private static final Logger LOG = Logger.getLogger(BackendResync.class);
+
+    /** One step of the plan. */
+    public record Step(Action action, String mailbox, String detail) {
+        public enum Action { ACTIVATE, DELETE, REPORT }
+    }
+
+    @Resource(lookup = MupdateConnectionFactory.JNDI_NAME)
+    private MupdateConnectionFactory master;
+
+    @Resource
+    private ManagedScheduledExecutorService scheduler;
+
+    @EJB
+    private MailboxStore store;
+
+    @EJB
+    private NodeConfig node;
+
+    @PostConstruct
+    void atStart() {
+        if (node.has(NodeConfig.Role.BACKEND) && Boolean.parseBoolean(System.getProperty("corvid.backend.resync-at-start", "true"))) {
+            scheduler.schedule(() -> attempt(1), 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void attempt(int n) {
+        try {
+            List<Step> done = run(false);
+            LOG.infof("resync with the MUPDATE master %s: %d change(s) %s", master.master(), done.size(), done);
+        } catch (ResourceException e) {
+            long delay = Math.min(60, 1L << Math.min(n, 6));
+            LOG.infof("resync with the MUPDATE master postponed %d s: %s", delay, e.getMessage());
+            scheduler.schedule(() -> attempt(n + 1), delay, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Computes the plan and, unless {@code dryRun}, carries it out; returns the steps. */
+    public List<Step> run(boolean dryRun) throws ResourceException {
+        String server = node.serverName();
+        Map<String, MailboxStore.Info> local = new HashMap<>();
+        store.all().forEach(m -> local.put(m.name(), m));
+        List<Step> plan = new ArrayList<>();
+        try (MupdateConnection m = master.getConnection()) {
+            Map<String, MupdateEntry> atMaster = new HashMap<>();
+            m.list(null, e -> {
+                if (local.containsKey(e.name()) || server.equals(e.server())) {
+                    atMaster.put(e.name(), e);
+                }
+            });
+            for (MailboxStore.Info mine : local.values()) {
+                MupdateEntry e = atMaster.get(mine.name());
+                String location = server + "!" + mine.partition();
+                if (e != null && !server.equals(e.server())) {
+                    plan.add(new Step(Step.Action.REPORT, mine.name(), "the master places it on " + e.location()));
+                } else if (e == null || e.kind() != MupdateEntry.Kind.MAILBOX || !location.equals(e.location())
+                        || !mine.acl().equals(e.acl())) {
+                    plan.add(new Step(Step.Action.ACTIVATE, mine.name(), e == null ? "missing at the master"
+                            : e.kind() == MupdateEntry.Kind.RESERVE ? "reserved at the master" : "differs at the master"));
+                }
+            }
+            for (MupdateEntry e : atMaster.values()) {
+                if (server.equals(e.server()) && !local.containsKey(e.name())) {
+                    plan.add(new Step(Step.Action.DELETE, e.name(), "not on this server"));
+                }
+            }
+            if (!dryRun) {
+                for (Step s : plan) {
+                    switch (s.action()) {
+                        case ACTIVATE -> {
+                            MailboxStore.Info mine = local.get(s.mailbox());
+                            m.activate(s.mailbox(), server + "!" + mine.partition(), mine.acl());
+                        }
+                        case DELETE -> m.delete(s.mailbox());
+                        case REPORT -> LOG.warnf("mailbox %s is on this server, but %s; left as it is", s.mailbox(), s.detail());
+                    }
+                }
+            }
+        }
+        return plan;
+    }
+}
