@@ -66,6 +66,9 @@ class BackendMailboxesIT {
             assertEquals("C1 OK Completed", command(c, "C1", "CREATE INBOX.itwork"));
             assertEquals(List.of("F1 MAILBOX {17+}", "user.alice.itwork {" + (server.length() + 8) + "+}",
                     server + "!default {21+}", "alice\tlrswipkxtecdan\t"), find("user.alice.itwork"));
+            assertEquals("C1b OK Completed", command(c, "C1b", "SETACL INBOX.itwork bob lrs"));
+            assertEquals("alice\tlrswipkxtecdan\tbob\tlrs\t", find("user.alice.itwork").get(3),
+                    "SETACL is ACTIVATEd at the master with the new ACL");
             assertEquals("C2 OK Completed", command(c, "C2", "RENAME INBOX.itwork INBOX.itdone"));
             assertEquals(List.of(), find("user.alice.itwork"));
             assertEquals("F1 MAILBOX {17+}", find("user.alice.itdone").get(0));

@@ -62,6 +62,60 @@ public final class MailboxAcl {
         return rightsOf(user).indexOf(right) >= 0;
     }
 
+    /** The entries, identifier → rights, in order. */
+    public Map<String, String> entries() {
+        return java.util.Collections.unmodifiableMap(entries);
+    }
+
+    /**
+     * SETACL (RFC 4314 3.1): {@code spec} replaces the identifier's rights, or with a leading {@code +}/{@code -}
+     * adds or removes them; empty rights remove the entry. Null if {@code spec} holds an unknown right.
+     */
+    public MailboxAcl with(String id, String spec) {
+        String mode = spec.startsWith("+") || spec.startsWith("-") ? spec.substring(0, 1) : "";
+        String rights = spec.substring(mode.length());
+        // c and d are the obsolete RFC 2086 rights; Cyrus keeps them in ACLs, so they are accepted as they are
+        StringBuilder expanded = new StringBuilder();
+        for (char ch : rights.toCharArray()) {
+            if (ALL_RIGHTS.indexOf(ch) < 0 && "0123456789".indexOf(ch) < 0) {
+                return null;
+            }
+            expanded.append(ch);
+        }
+        Map<String, String> next = new LinkedHashMap<>(entries);
+        String current = next.getOrDefault(id, "");
+        String result = switch (mode) {
+            case "+" -> merge(current, expanded.toString());
+            case "-" -> current.chars().filter(ch -> expanded.indexOf(String.valueOf((char) ch)) < 0)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            default -> merge("", expanded.toString());
+        };
+        if (result.isEmpty()) {
+            next.remove(id);
+        } else {
+            next.put(id, result);
+        }
+        return new MailboxAcl(next);
+    }
+
+    /** DELETEACL. */
+    public MailboxAcl without(String id) {
+        Map<String, String> next = new LinkedHashMap<>(entries);
+        next.remove(id);
+        return new MailboxAcl(next);
+    }
+
+    /** {@code a} then {@code b}'s rights, each once, in Cyrus's canonical order. */
+    private static String merge(String a, String b) {
+        StringBuilder out = new StringBuilder();
+        for (char ch : ALL_RIGHTS.toCharArray()) {
+            if (a.indexOf(ch) >= 0 || b.indexOf(ch) >= 0) {
+                out.append(ch);
+            }
+        }
+        return out.toString();
+    }
+
     /** Cyrus's text form. */
     public String text() {
         StringBuilder b = new StringBuilder();

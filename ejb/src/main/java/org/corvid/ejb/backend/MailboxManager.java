@@ -107,6 +107,25 @@ public class MailboxManager {
         }
     }
 
+    /** SETACL/DELETEACL: the new ACL, stored here and ACTIVATEd at the master (the master first reached). */
+    public Outcome setAcl(String name, String acl) {
+        MailboxStore.Info m = store.find(name);
+        if (m == null) {
+            return Outcome.no("[NONEXISTENT] Mailbox does not exist");
+        }
+        try (MupdateConnection c = master.getConnection()) {
+            store.setAcl(name, acl);
+            MupdateReply r = c.activate(name, location(m.partition()), acl);
+            if (!r.ok()) {
+                LOG.errorf("the master refused ACTIVATE %s with its new ACL: %s", name, r);
+            }
+            return Outcome.ok("Completed");
+        } catch (ResourceException e) {
+            LOG.warnf("SETACL %s: %s", name, e.getMessage());
+            return UNAVAILABLE;
+        }
+    }
+
     /** Renames {@code from} and the mailboxes under it to {@code to}. */
     public Outcome rename(String from, String to) {
         List<MailboxStore.Info> moving = store.selfAndChildren(from);

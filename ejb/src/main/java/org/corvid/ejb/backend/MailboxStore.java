@@ -66,6 +66,15 @@ public class MailboxStore {
         }
     }
 
+    /** Replaces the ACL of {@code name}; false if there is no such mailbox. */
+    public boolean setAcl(String name, String acl) {
+        return em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", name).getResultStream()
+                .findFirst().map(m -> {
+                    m.setAcl(acl);
+                    return true;
+                }).orElse(false);
+    }
+
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<String> subscriptions(String user) {
         return em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", user).getResultList();

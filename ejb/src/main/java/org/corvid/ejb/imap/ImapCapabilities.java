@@ -16,7 +16,7 @@ final class ImapCapabilities {
     static String of(Connection c, boolean allowPlaintext) {
         List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "NAMESPACE"));
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
-            caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE"));
+            caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten"));
         }
         if (c.state() == SessionState.NOT_AUTHENTICATED) {
             caps.add("SASL-IR");

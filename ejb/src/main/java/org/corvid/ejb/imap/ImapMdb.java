@@ -59,6 +59,9 @@ public class ImapMdb implements ImapListener {
     private ImapMessages messages;
 
     @EJB
+    private ImapAcl acl;
+
+    @EJB
     private MailboxStore store;
 
     @EJB
@@ -126,6 +129,31 @@ public class ImapMdb implements ImapListener {
             return;
         }
         messages.expunge(r, c, null, false);
+    }
+
+    @Command(value = "SETACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void setacl(TaggedRequest r, Connection c) {
+        acl.setacl(r, c);
+    }
+
+    @Command(value = "DELETEACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void deleteacl(TaggedRequest r, Connection c) {
+        acl.deleteacl(r, c);
+    }
+
+    @Command(value = "GETACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void getacl(TaggedRequest r, Connection c) {
+        acl.getacl(r, c);
+    }
+
+    @Command(value = "LISTRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void listrights(TaggedRequest r, Connection c) {
+        acl.listrights(r, c);
+    }
+
+    @Command(value = "MYRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void myrights(TaggedRequest r, Connection c) {
+        acl.myrights(r, c);
     }
 
     @Command(value = "IDLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
