@@ -1,5 +1,6 @@
 package org.corvid.arquillian;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -52,6 +53,23 @@ class CyrusClientsIT {
         p.getOutputStream().close();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), tool.getName() + " did not finish");
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Cyrus's admin shell creates a user, grants bob rights, lists ACL and mailboxes, and deletes the user. */
+    @Test
+    void cyradmCreatesAUserSetsAnAclAndDeletesIt() throws Exception {
+        File cyradm = new File("/usr/bin/cyradm");
+        assumeTrue(cyradm.canExecute(), "cyradm not installed (apt-get install cyrus-admin): skipping");
+        Process p = new ProcessBuilder(cyradm.getPath(), "--user", "admin", "--password", "admin", "--auth", "PLAIN",
+                "--port", String.valueOf(TestServer.IMAP), TestServer.HOST).redirectErrorStream(true).start();
+        p.getOutputStream().write(String.join("\n", "cm user.cyradmit", "sam user.cyradmit bob lrs", "lam user.cyradmit",
+                "lm user.cyradmit*", "dm user.cyradmit", "lm user.cyradmit*", "").getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cyradm did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(out.contains("cyradmit lrswipkxtecdan") && out.contains("bob lrs"), out);
+        assertTrue(out.contains("user.cyradmit (\\HasNoChildren)"), out);
+        assertEquals(1, out.split("user.cyradmit \\(", -1).length - 1, "listed once, before dm: " + out);
     }
 
     @Test
