@@ -114,6 +114,29 @@ class LmtpDeliveryIT {
     }
 
     @Test
+    void overQuotaIs452ForThatRecipientOnly() throws Exception {
+        try (LineClient a = new LineClient(TestServer.IMAP)) {
+            a.readUntil("* OK");
+            a.send("L1 LOGIN admin admin");
+            a.readUntil("L1 OK");
+            a.send("C1 CREATE user.lmtpquota");
+            a.readUntil("C1 ");
+            a.send("Q1 SETQUOTA user.lmtpquota (MESSAGE 1)");
+            a.readUntil("Q1 OK");
+        }
+        inboxCount("bob");
+        for (String expected : List.of("250 2.1.5 Ok", "452 4.2.2 Over quota")) {
+            try (LineClient l = new LineClient(TestServer.LMTP)) {
+                l.readUntil("220 ");
+                l.send("LHLO it\r\nMAIL FROM:<q@example.org>\r\nRCPT TO:<lmtpquota@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA");
+                l.readUntil("354 ");
+                l.send("Subject: quota\r\n\r\nx\r\n.");
+                assertEquals(List.of(expected, "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+            }
+        }
+    }
+
+    @Test
     void pythonSmtplibLmtpDelivers() throws Exception {
         assumeTrue(new java.io.File("/usr/bin/python3").canExecute(), "python3 is not installed: skipping smtplib.LMTP");
         int before = inboxCount("bob");

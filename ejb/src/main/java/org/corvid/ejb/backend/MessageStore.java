@@ -45,6 +45,12 @@ public class MessageStore {
     @EJB
     private MailboxEvents events;
 
+    @EJB
+    private Quotas quotas;
+
+    /** {@link #append} result: the quota root of the mailbox would be exceeded. */
+    public static final long OVER_QUOTA = -2;
+
     private Spool spool;
 
     @PostConstruct
@@ -63,11 +69,18 @@ public class MessageStore {
     /** How STORE changes flags. */
     public enum FlagChange { REPLACE, ADD, REMOVE }
 
-    /** Appends a message; returns its UID, or -1 if there is no such mailbox. */
+    /**
+     * Appends a message; returns its UID, -1 if there is no such mailbox, or {@link #OVER_QUOTA}. The quota is
+     * checked under the mailbox's write lock, so concurrent appends to one mailbox cannot overrun it together.
+     */
     public long append(String mailboxName, byte[] content, Set<String> flags, OffsetDateTime internalDate) {
         Mailbox m = lock(mailboxName);
         if (m == null) {
             return -1;
+        }
+        Quotas.Quota quota = quotas.rootOf(mailboxName);
+        if (quota != null && !quota.allows(content.length)) {
+            return OVER_QUOTA;
         }
         long[] uidAndModseq = m.allocateUidAndModseq();
         String file = spool.write(m.getPartition(), m.getUniqueId(), content);

@@ -16,7 +16,8 @@ final class ImapCapabilities {
     static String of(Connection c, boolean allowPlaintext) {
         List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "NAMESPACE"));
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
-            caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten"));
+            caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten", "QUOTA",
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"));
         }
         if (c.state() == SessionState.NOT_AUTHENTICATED) {
             caps.add("SASL-IR");

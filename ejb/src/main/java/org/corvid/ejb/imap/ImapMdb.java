@@ -62,6 +62,9 @@ public class ImapMdb implements ImapListener {
     private ImapAcl acl;
 
     @EJB
+    private ImapQuota quota;
+
+    @EJB
     private MailboxStore store;
 
     @EJB
@@ -154,6 +157,21 @@ public class ImapMdb implements ImapListener {
     @Command(value = "MYRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void myrights(TaggedRequest r, Connection c) {
         acl.myrights(r, c);
+    }
+
+    @Command(value = "GETQUOTA", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void getquota(TaggedRequest r, Connection c) {
+        quota.getquota(r, c);
+    }
+
+    @Command(value = "GETQUOTAROOT", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void getquotaroot(TaggedRequest r, Connection c) {
+        quota.getquotaroot(r, c);
+    }
+
+    @Command(value = "SETQUOTA", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void setquota(TaggedRequest r, Connection c) {
+        quota.setquota(r, c);
     }
 
     @Command(value = "IDLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})

@@ -62,6 +62,9 @@ public class ImapMessages {
     @EJB
     private org.corvid.ejb.backend.MailboxEvents events;
 
+    @EJB
+    private org.corvid.ejb.backend.Quotas quotas;
+
     private static final String IDLING = "imap.idle";
 
     private boolean may(MailboxStore.Info m, char right) {
@@ -129,6 +132,10 @@ public class ImapMessages {
             return;
         }
         long uid = messages.append(internalName, literal.bytes(), flags, date);
+        if (uid == MessageStore.OVER_QUOTA) {
+            c.write(r.tag() + " NO [OVERQUOTA] Quota exceeded");
+            return;
+        }
         if (uid < 0) {
             c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
             return;
@@ -552,6 +559,14 @@ public class ImapMessages {
                 chosen.add(m);
             }
         }
+        org.corvid.ejb.backend.Quotas.Quota quota = quotas.rootOf(target);
+        long bytes = chosen.stream().mapToLong(MessageStore.Info::size).sum();
+        if (quota != null && !move && ((quota.storageLimitKib() != null
+                && (quota.usedBytes() + bytes + 1023) / 1024 > quota.storageLimitKib())
+                || (quota.messageLimit() != null && quota.usedMessages() + chosen.size() > quota.messageLimit()))) {
+            c.write(r.tag() + " NO [OVERQUOTA] Quota exceeded");
+            return;
+        }
         List<String> sourceUids = new ArrayList<>();
         List<String> targetUids = new ArrayList<>();
         for (MessageStore.Info m : chosen) {
@@ -560,6 +575,11 @@ public class ImapMessages {
                 flags.removeIf("\\Deleted"::equalsIgnoreCase);
             }
             long uid = messages.append(target, messages.content(m), flags, m.internalDate());
+            if (uid < 0) {
+                c.write(r.tag() + (uid == MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
+                        : " NO [TRYCREATE] Mailbox does not exist"));
+                return;
+            }
             sourceUids.add(String.valueOf(m.uid()));
             targetUids.add(String.valueOf(uid));
         }

@@ -186,7 +186,9 @@ public class LmtpMdb implements LmtpListener {
         for (int i = 0; i < e.recipients.size(); i++) {
             try {
                 long uid = messages.append(e.mailboxes.get(i), message, Set.of(), OffsetDateTime.now(ZoneOffset.UTC).withNano(0));
-                if (uid < 0) {
+                if (uid == MessageStore.OVER_QUOTA) {
+                    c.write("452 4.2.2 Over quota");
+                } else if (uid < 0) {
                     c.write("550 5.1.1 Mailbox unknown");
                 } else {
                     LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.length, e.mailboxes.get(i), uid);
