@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 @Startup
-@DependsOn("SchemaMigrator")
+@DependsOn({"SchemaMigrator", "NodeConfig"})
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @PermitAll
 @SecurityDomain("corvid")

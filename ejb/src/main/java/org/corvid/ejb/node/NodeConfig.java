@@ -2,6 +2,8 @@ package org.corvid.ejb.node;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import java.io.IOException;
@@ -24,15 +26,16 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 @Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN) // read-only after start: no container lock on every call
 @PermitAll
 @SecurityDomain("corvid")
 public class NodeConfig {
     private static final Logger LOG = Logger.getLogger(NodeConfig.class);
 
-    private String serverName;
-    private Set<Role> roles;
-    private Path dataDir;
-    private String version;
+    private volatile String serverName;
+    private volatile Set<Role> roles;
+    private volatile Path dataDir;
+    private volatile String version;
 
     @PostConstruct
     void init() {

@@ -20,7 +20,9 @@ import java.util.UUID;
 @NamedQuery(name = Mailbox.SELF_AND_CHILDREN,
         query = "select m from Mailbox m where m.name = :name or m.name like :children escape '\\' order by m.name")
 @NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m order by m.name")
+@NamedQuery(name = Mailbox.BY_UNIQUE_ID, query = "select m from Mailbox m where m.uniqueId = :uniqueId")
 public class Mailbox {
+    public static final String BY_UNIQUE_ID = "Mailbox.byUniqueId";
     public static final String COUNT = "Mailbox.count";
     public static final String BY_NAME = "Mailbox.byName";
     /** {@code :name} and the names under it ({@code :children} = escaped name + ".%"), in name order. */

@@ -17,7 +17,9 @@ import java.util.Objects;
 @NamedQuery(name = Message.OF_MAILBOX, query = "select m from Message m where m.mailboxId = :mailbox order by m.uid")
 @NamedQuery(name = Message.BY_UIDS,
         query = "select m from Message m where m.mailboxId = :mailbox and m.uid in :uids order by m.uid")
+@NamedQuery(name = Message.FILES_OF_MAILBOX, query = "select m.spoolFile from Message m where m.mailboxId = :mailbox")
 public class Message {
+    public static final String FILES_OF_MAILBOX = "Message.filesOfMailbox";
     public static final String OF_MAILBOX = "Message.ofMailbox";
     public static final String BY_UIDS = "Message.byUids";
 
