@@ -83,5 +83,18 @@ class BackendResyncIT {
         assertEquals(404, Http.get(TestServer.HTTP, "/api/mupdate/mailboxes/user.rsghost", "admin").statusCode());
         assertEquals("otherbe!default", Http.json(Http.get(TestServer.HTTP, "/api/mupdate/mailboxes/user.rselsewhere",
                 "admin")).getString("location"), "a local mailbox the master places elsewhere is only reported");
+
+        // leave the backend and the master consistent for the other tests
+        try (LineClient imap = new LineClient(TestServer.IMAP)) {
+            imap.readUntil("* OK");
+            imap.send("L1 LOGIN admin admin");
+            imap.readUntil("L1 OK");
+            imap.send("D1 DELETE user.rselsewhere");
+            assertEquals("D1 OK Completed", imap.readUntil("D1 "));
+            imap.send("D2 DELETE user.rslost");
+            assertEquals("D2 OK Completed", imap.readUntil("D2 "));
+        }
+        assertTrue(steps(Http.get(TestServer.HTTP, "/api/backend/resync", "admin")).stream()
+                .noneMatch(s -> s.contains(" user.rs")));
     }
 }
