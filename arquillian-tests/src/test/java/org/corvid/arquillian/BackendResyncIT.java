@@ -96,5 +96,7 @@ class BackendResyncIT {
         }
         assertTrue(steps(Http.get(TestServer.HTTP, "/api/backend/resync", "admin")).stream()
                 .noneMatch(s -> s.contains(" user.rs")));
+        assertEquals("otherbe!default", Http.json(Http.get(TestServer.HTTP, "/api/mupdate/mailboxes/user.rselsewhere",
+                "admin")).getString("location"), "deleting the local copy leaves the master's entry for another server");
     }
 }

@@ -98,7 +98,10 @@ public class MailboxManager {
         }
         try (MupdateConnection m = master.getConnection()) {
             for (String gone : store.delete(name, withChildren)) {
-                m.delete(gone);
+                // a name the master places on another server is not ours to remove there
+                if (m.find(gone).map(e -> node.serverName().equals(e.server())).orElse(false)) {
+                    m.delete(gone);
+                }
             }
             return Outcome.ok("Completed");
         } catch (ResourceException e) {
