@@ -3,7 +3,6 @@ package org.corvid.arquillian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -31,18 +30,6 @@ class BackendMailboxesIT {
         return Http.json(Http.get(TestServer.HTTP, "/api/health", null)).getString("node");
     }
 
-    /** FIND at the master: the record's lines, without the completion. */
-    private static List<String> find(String name) throws Exception {
-        try (LineClient c = LineClient.mupdate(LineClient.FRONTEND)) {
-            c.send("F1 FIND \"" + name + "\"");
-            List<String> lines = new ArrayList<>();
-            String line;
-            while (!(line = c.read()).equals("F1 OK \"Search completed\"")) {
-                lines.add(line);
-            }
-            return lines;
-        }
-    }
 
     private static LineClient imap(String user) throws Exception {
         LineClient c = new LineClient(TestServer.IMAP);
@@ -62,18 +49,18 @@ class BackendMailboxesIT {
         String server = server();
         try (LineClient c = imap("alice")) {
             assertEquals(List.of("F1 MAILBOX {10+}", "user.alice {" + (server.length() + 8) + "+}",
-                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), find("user.alice"), "INBOX autocreated");
+                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), LineClient.mupdateFind("user.alice"), "INBOX autocreated");
             assertEquals("C1 OK Completed", command(c, "C1", "CREATE INBOX.itwork"));
             assertEquals(List.of("F1 MAILBOX {17+}", "user.alice.itwork {" + (server.length() + 8) + "+}",
-                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), find("user.alice.itwork"));
+                    server + "!default {21+}", "alice\tlrswipkxtecdan\t"), LineClient.mupdateFind("user.alice.itwork"));
             assertEquals("C1b OK Completed", command(c, "C1b", "SETACL INBOX.itwork bob lrs"));
-            assertEquals("alice\tlrswipkxtecdan\tbob\tlrs\t", find("user.alice.itwork").get(3),
+            assertEquals("alice\tlrswipkxtecdan\tbob\tlrs\t", LineClient.mupdateFind("user.alice.itwork").get(3),
                     "SETACL is ACTIVATEd at the master with the new ACL");
             assertEquals("C2 OK Completed", command(c, "C2", "RENAME INBOX.itwork INBOX.itdone"));
-            assertEquals(List.of(), find("user.alice.itwork"));
-            assertEquals("F1 MAILBOX {17+}", find("user.alice.itdone").get(0));
+            assertEquals(List.of(), LineClient.mupdateFind("user.alice.itwork"));
+            assertEquals("F1 MAILBOX {17+}", LineClient.mupdateFind("user.alice.itdone").get(0));
             assertEquals("C3 OK Completed", command(c, "C3", "DELETE INBOX.itdone"));
-            assertEquals(List.of(), find("user.alice.itdone"));
+            assertEquals(List.of(), LineClient.mupdateFind("user.alice.itdone"));
         }
     }
 
@@ -82,12 +69,12 @@ class BackendMailboxesIT {
         try (LineClient c = imap("admin")) {
             assertEquals("A1 OK Completed", command(c, "A1", "CREATE user.itcarol"));
             assertEquals("A2 OK Completed", command(c, "A2", "CREATE user.itcarol.drafts"));
-            assertEquals("itcarol\tlrswipkxtecdan\t", find("user.itcarol").get(3));
+            assertEquals("itcarol\tlrswipkxtecdan\t", LineClient.mupdateFind("user.itcarol").get(3));
             assertEquals("A3 OK Completed", command(c, "A3", "CREATE itshared"));
-            assertEquals("anyone\tlrs\t", find("itshared").get(3));
+            assertEquals("anyone\tlrs\t", LineClient.mupdateFind("itshared").get(3));
             assertEquals("A4 OK Completed", command(c, "A4", "DELETE user.itcarol"));
-            assertEquals(List.of(), find("user.itcarol"));
-            assertEquals(List.of(), find("user.itcarol.drafts"), "deleting a user deletes its folders");
+            assertEquals(List.of(), LineClient.mupdateFind("user.itcarol"));
+            assertEquals(List.of(), LineClient.mupdateFind("user.itcarol.drafts"), "deleting a user deletes its folders");
             assertEquals("A5 OK Completed", command(c, "A5", "DELETE itshared"));
         }
     }
@@ -101,6 +88,6 @@ class BackendMailboxesIT {
         try (LineClient c = imap("bob")) {
             assertEquals("B1 NO [ALREADYEXISTS] Mailbox already exists", command(c, "B1", "CREATE INBOX.elsewhere"));
         }
-        assertEquals("otherbackend!default {19+}", find("user.bob.elsewhere").get(2), "the master's entry is untouched");
+        assertEquals("otherbackend!default {19+}", LineClient.mupdateFind("user.bob.elsewhere").get(2), "the master's entry is untouched");
     }
 }

@@ -65,15 +65,6 @@ class CyrusMasterSlaveIT {
         return LineClient.mupdate(slave.port(3905), "frontend", "frontend");
     }
 
-    private static List<String> answer(LineClient c, String tag) throws Exception {
-        List<String> lines = new ArrayList<>();
-        String line;
-        do {
-            line = c.read();
-            lines.add(line);
-        } while (!line.startsWith(tag + " OK") && !line.startsWith(tag + " NO") && !line.startsWith(tag + " BAD"));
-        return lines;
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -108,10 +99,10 @@ class CyrusMasterSlaveIT {
         try (LineClient c = slaveReader()) {
             c.send("F1 FIND \"user.alice\"");
             assertEquals(List.of("F1 MAILBOX {10+}", "user.alice {16+}", "backend1!default {21+}",
-                    "alice\tlrswipkxtecdan\t", "F1 OK \"Search completed\""), answer(c, "F1"));
+                    "alice\tlrswipkxtecdan\t", "F1 OK \"Search completed\""), c.answer("F1"));
             c.send("F2 FIND \"user.bob\"");
             assertEquals(List.of("F2 RESERVE {8+}", "user.bob {16+}", "backend2!default",
-                    "F2 OK \"Search completed\""), answer(c, "F2"));
+                    "F2 OK \"Search completed\""), c.answer("F2"));
         }
         JsonObject mupdate = Http.json(Http.get(slave.port(8080), "/api/health", null)).getJsonObject("mupdate");
         assertEquals("slave", mupdate.getString("mode"));
@@ -123,7 +114,7 @@ class CyrusMasterSlaveIT {
     void cyrusChangesStreamThroughTheSlaveAndNoopIsABarrier() throws Exception {
         try (LineClient w = cyrus(); LineClient s = slaveReader()) {
             s.send("U1 UPDATE");
-            List<String> dump = answer(s, "U1");
+            List<String> dump = s.answer("U1");
             assertEquals("U1 OK \"streaming starts\"", dump.get(dump.size() - 1));
             assertTrue(dump.contains("user.alice {16+}") && dump.contains("user.bob {16+}"), dump.toString());
 
@@ -131,12 +122,12 @@ class CyrusMasterSlaveIT {
             assertEquals("B1 OK \"done\"", w.read());
             s.send("N1 NOOP"); // Cyrus batches its stream; the barrier makes it send what it committed
             assertEquals(List.of("U1 MAILBOX {10+}", "user.carol {16+}", "backend2!default {21+}",
-                    "carol\tlrswipkxtecdan\t", "N1 OK \"Noop done\""), answer(s, "N1"));
+                    "carol\tlrswipkxtecdan\t", "N1 OK \"Noop done\""), s.answer("N1"));
 
             w.send("B2 DELETE \"user.bob\"");
             assertEquals("B2 OK \"done\"", w.read());
             s.send("N2 NOOP");
-            assertEquals(List.of("U1 DELETE {8+}", "user.bob", "N2 OK \"Noop done\""), answer(s, "N2"));
+            assertEquals(List.of("U1 DELETE {8+}", "user.bob", "N2 OK \"Noop done\""), s.answer("N2"));
         }
         HttpResponse<String> r = Http.get(slave.port(8080), "/api/mupdate/mailboxes/user.carol", "admin");
         assertEquals(200, r.statusCode(), r.body());
@@ -148,7 +139,7 @@ class CyrusMasterSlaveIT {
     void afterCyrusRestartsTheSlaveReconnectsAndResyncsInFull() throws Exception {
         try (LineClient s = slaveReader()) {
             s.send("U1 UPDATE");
-            answer(s, "U1");
+            s.answer("U1");
             sh("master-reset", DIR.toString()); // Cyrus back with an empty list
             try (LineClient w = cyrus()) {
                 w.send("C1 ACTIVATE \"user.dave\" \"backend1!default\" \"dave\tlrswipkxtecdan\t\"");
@@ -167,7 +158,7 @@ class CyrusMasterSlaveIT {
         try (LineClient c = slaveReader()) {
             c.send("L1 LIST");
             assertEquals(List.of("L1 MAILBOX {9+}", "user.dave {16+}", "backend1!default {20+}",
-                    "dave\tlrswipkxtecdan\t", "L1 OK \"list complete\""), answer(c, "L1"));
+                    "dave\tlrswipkxtecdan\t", "L1 OK \"list complete\""), c.answer("L1"));
         }
     }
 }

@@ -90,18 +90,6 @@ class CyrusMurderIT {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    /** FIND at Corvid's master: the record lines, without the tagged OK. */
-    private static List<String> find(String name) throws Exception {
-        try (LineClient c = LineClient.mupdate(LineClient.FRONTEND)) {
-            c.send("F1 FIND \"" + name + "\"");
-            List<String> lines = new ArrayList<>();
-            String line;
-            while (!(line = c.read()).equals("F1 OK \"Search completed\"")) {
-                lines.add(line);
-            }
-            return lines;
-        }
-    }
 
     @Test
     void backendsPushedTheirListsAndTheFrontendSlaveStreamsFromCorvid() throws Exception {
@@ -115,7 +103,7 @@ class CyrusMurderIT {
         assertTrue(out.contains("a1 OK"), out);
         assertTrue(out.contains("a2 OK"), out);
 
-        List<String> found = find("user.interop1");
+        List<String> found = LineClient.mupdateFind("user.interop1");
         assertEquals(4, found.size(), "an active entry: " + found);
         assertEquals("F1 MAILBOX {13+}", found.get(0));
         assertTrue(found.get(1).equals("user.interop1 {16+}"), found.toString());
@@ -124,7 +112,7 @@ class CyrusMurderIT {
 
         out = frontend("b1 SETACL user.interop1 cyrus lrswipkxtecda", "b2 DELETE user.interop1");
         assertTrue(out.contains("b2 OK"), out);
-        assertEquals(List.of(), find("user.interop1"), "deleted (Cyrus keeps it as DELETED.user.interop1.*)");
+        assertEquals(List.of(), LineClient.mupdateFind("user.interop1"), "deleted (Cyrus keeps it as DELETED.user.interop1.*)");
     }
 
     @Test

@@ -84,6 +84,27 @@ final class LineClient implements AutoCloseable {
         return line;
     }
 
+    /** Lines up to and including {@code tag}'s completion (OK, NO or BAD), which comes last. */
+    java.util.List<String> answer(String tag) throws IOException {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        String line;
+        do {
+            line = read();
+            lines.add(line);
+        } while (!line.startsWith(tag + " OK") && !line.startsWith(tag + " NO") && !line.startsWith(tag + " BAD"));
+        return lines;
+    }
+
+    /** FIND at the test server's master, as a reader: the record's lines without the completion. */
+    static java.util.List<String> mupdateFind(String name) throws IOException {
+        try (LineClient c = mupdate(FRONTEND)) {
+            c.send("F1 FIND \"" + name + "\"");
+            java.util.List<String> lines = c.answer("F1");
+            lines.remove(lines.size() - 1);
+            return lines;
+        }
+    }
+
     /** Sets how long {@link #read()} waits. */
     void timeout(int millis) throws IOException {
         socket.setSoTimeout(millis);

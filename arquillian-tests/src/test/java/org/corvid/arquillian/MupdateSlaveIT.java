@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -66,15 +65,6 @@ class MupdateSlaveIT {
     }
 
     /** Lines up to (not including) {@code tag}'s completion, which is returned last. */
-    private static List<String> answer(LineClient c, String tag) throws Exception {
-        List<String> lines = new ArrayList<>();
-        String line;
-        do {
-            line = c.read();
-            lines.add(line);
-        } while (!line.startsWith(tag + " OK") && !line.startsWith(tag + " NO") && !line.startsWith(tag + " BAD"));
-        return lines;
-    }
 
     @Test
     void bannerNamesTheMasterAndWritesAreRefused() throws Exception {
@@ -96,9 +86,9 @@ class MupdateSlaveIT {
         try (LineClient c = slaveReader()) {
             c.send("F1 FIND \"user.presync\"");
             assertEquals(List.of("F1 MAILBOX {12+}", "user.presync {11+}", "sl0!default {23+}",
-                    "presync\tlrswipkxtecdan\t", "F1 OK \"Search completed\""), answer(c, "F1"));
+                    "presync\tlrswipkxtecdan\t", "F1 OK \"Search completed\""), c.answer("F1"));
             c.send("L1 LIST \"sl0!\"");
-            List<String> list = answer(c, "L1");
+            List<String> list = c.answer("L1");
             assertTrue(list.contains("user.presync {11+}"), list.toString());
             assertEquals("L1 OK \"list complete\"", list.get(list.size() - 1));
         }
@@ -109,11 +99,11 @@ class MupdateSlaveIT {
         for (int port : new int[] {TestServer.MUPDATE, slave.port(3905)}) {
             try (LineClient c = LineClient.mupdate(port, "frontend", "frontend")) {
                 c.send("L1 LIST \"so1\"");
-                List<String> names = answer(c, "L1").stream().filter(l -> l.startsWith("user.ord."))
+                List<String> names = c.answer("L1").stream().filter(l -> l.startsWith("user.ord."))
                         .map(l -> l.substring(0, l.indexOf(' '))).toList();
                 assertEquals(BYTE_ORDER, names, "LIST on port " + port);
                 c.send("U1 UPDATE \"so1\"");
-                names = answer(c, "U1").stream().filter(l -> l.startsWith("user.ord."))
+                names = c.answer("U1").stream().filter(l -> l.startsWith("user.ord."))
                         .map(l -> l.substring(0, l.indexOf(' '))).toList();
                 assertEquals(BYTE_ORDER, names, "UPDATE on port " + port);
             }
@@ -146,7 +136,7 @@ class MupdateSlaveIT {
                 w.send("Y" + i + " ACTIVATE \"user.sl1.b" + i + "\" \"sl1!p" + i + "\" \"\"");
                 assertEquals("Y" + i + " OK \"done\"", w.read());
                 s.send("N" + i + " NOOP");
-                List<String> got = answer(s, "N" + i);
+                List<String> got = s.answer("N" + i);
                 assertEquals(List.of("U1 MAILBOX {" + ("user.sl1.b" + i).length() + "+}",
                         "user.sl1.b" + i + " {" + ("sl1!p" + i).length() + "+}", "sl1!p" + i + " {0+}", "",
                         "N" + i + " OK \"Noop done\""), got);
