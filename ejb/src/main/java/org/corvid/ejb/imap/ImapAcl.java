@@ -10,7 +10,6 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import org.corvid.ejb.backend.MailboxAcl;
 import org.corvid.ejb.backend.MailboxManager;
-import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.TaggedRequest;
@@ -29,23 +28,15 @@ public class ImapAcl {
     @Resource
     private SessionContext context;
 
+    private Caller caller() {
+        return Caller.of(context);
+    }
+
     @EJB
     private MailboxStore store;
 
     @EJB
     private MailboxManager manager;
-
-    private String user() {
-        return context.getCallerPrincipal().getName();
-    }
-
-    private boolean admin() {
-        return context.isCallerInRole(Namespaces.ADMIN_ROLE);
-    }
-
-    private String rights(MailboxStore.Info m) {
-        return admin() ? MailboxAcl.ALL_RIGHTS : MailboxAcl.parse(m.acl()).rightsOf(user());
-    }
 
     /** The mailbox of argument 0, if the caller may see it; null when answered. */
     private MailboxStore.Info mailbox(TaggedRequest r, Connection c, int args, String usage) {
@@ -53,9 +44,9 @@ public class ImapAcl {
             c.write(r.tag() + " BAD " + usage);
             return null;
         }
-        String name = new MailboxNames(user(), admin()).toInternal(r.string(0));
+        String name = caller().names().toInternal(r.string(0));
         MailboxStore.Info m = name == null ? null : store.find(name);
-        if (m == null || rights(m).isEmpty()) {
+        if (m == null || caller().rights(m).isEmpty()) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
             return null;
         }
@@ -71,7 +62,7 @@ public class ImapAcl {
         if (m == null) {
             return;
         }
-        if (rights(m).indexOf('a') < 0) {
+        if (!caller().may(m, 'a')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -88,7 +79,7 @@ public class ImapAcl {
         if (m == null) {
             return;
         }
-        if (rights(m).indexOf('a') < 0) {
+        if (!caller().may(m, 'a')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -100,7 +91,7 @@ public class ImapAcl {
         if (m == null) {
             return;
         }
-        if (rights(m).indexOf('a') < 0) {
+        if (!caller().may(m, 'a')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -116,7 +107,7 @@ public class ImapAcl {
         if (m == null) {
             return;
         }
-        if (rights(m).indexOf('a') < 0) {
+        if (!caller().may(m, 'a')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -131,7 +122,7 @@ public class ImapAcl {
         if (m == null) {
             return;
         }
-        c.write("* MYRIGHTS " + imapName(r) + " " + rights(m));
+        c.write("* MYRIGHTS " + imapName(r) + " " + caller().rights(m));
         c.write(r.tag() + " OK Completed");
     }
 

@@ -43,6 +43,10 @@ public class ImapMailboxes {
     @Resource
     private SessionContext context;
 
+    private Caller caller() {
+        return Caller.of(context);
+    }
+
     @EJB
     private MailboxStore store;
 
@@ -51,22 +55,6 @@ public class ImapMailboxes {
 
     @EJB
     private ImapMessages messages;
-
-    private String user() {
-        return context.getCallerPrincipal().getName();
-    }
-
-    private boolean admin() {
-        return context.isCallerInRole(Namespaces.ADMIN_ROLE);
-    }
-
-    private MailboxNames names() {
-        return new MailboxNames(user(), admin());
-    }
-
-    private boolean may(MailboxStore.Info m, char right) {
-        return admin() || MailboxAcl.parse(m.acl()).allows(user(), right);
-    }
 
     /** The single mailbox-name argument at {@code i}, internal; null (answered BAD) if missing or malformed. */
     private String mailboxArg(TaggedRequest r, Connection c, int i, String usage) {
@@ -78,7 +66,7 @@ public class ImapMailboxes {
         if (imap.length() > 1 && imap.endsWith(".")) {
             imap = imap.substring(0, imap.length() - 1); // "CREATE foo." creates foo (RFC 9051 6.3.4)
         }
-        String internal = names().toInternal(imap);
+        String internal = caller().names().toInternal(imap);
         if (internal == null) {
             c.write(r.tag() + " NO [CANNOT] Invalid mailbox name");
         }
@@ -116,13 +104,13 @@ public class ImapMailboxes {
         String parentName = MailboxNames.parentOf(name);
         MailboxStore.Info parent = parentName == null ? null : store.find(parentName);
         if (parent != null && !MailboxNames.isUserInbox(name)) {
-            return may(parent, 'k') || user().equals(owner) ? parent.acl() : null;
+            return caller().may(parent, 'k') || caller().user().equals(owner) ? parent.acl() : null;
         }
         if (owner != null) {
-            return admin() || (user().equals(owner) && !MailboxNames.isUserInbox(name)) || name.equals(names().inbox())
+            return caller().admin() || (caller().user().equals(owner) && !MailboxNames.isUserInbox(name)) || name.equals(caller().names().inbox())
                     ? MailboxAcl.ownedBy(owner) : null;
         }
-        return admin() ? MailboxAcl.SHARED_DEFAULT : null;
+        return caller().admin() ? MailboxAcl.SHARED_DEFAULT : null;
     }
 
     public void delete(TaggedRequest r, Connection c) {
@@ -134,14 +122,14 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        if (name.equals(names().inbox())) {
+        if (name.equals(caller().names().inbox())) {
             c.write(r.tag() + " NO [CANNOT] INBOX cannot be deleted");
             return;
         }
         MailboxStore.Info m = store.find(name);
-        if (m == null || !may(m, 'l')) {
+        if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-        } else if (!may(m, 'x')) {
+        } else if (!caller().may(m, 'x')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
         } else {
             SelectedMailbox view = ImapMessages.selected(c);
@@ -171,9 +159,9 @@ public class ImapMailboxes {
             // moving a mailbox to another server, renaming INBOX (moving its messages) and renaming users
             // come with the message store and live moves
             c.write(r.tag() + " NO [CANNOT] Not supported on this server yet");
-        } else if (m == null || !may(m, 'l')) {
+        } else if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-        } else if (!may(m, 'x') || aclForNew(to) == null) {
+        } else if (!caller().may(m, 'x') || aclForNew(to) == null) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
         } else if (to.equals(from) || to.startsWith(from + ".")) {
             c.write(r.tag() + " NO [CANNOT] Cannot rename a mailbox into itself");
@@ -192,10 +180,10 @@ public class ImapMailboxes {
             return;
         }
         MailboxStore.Info m = store.find(name);
-        if (m == null || !may(m, 'l')) {
+        if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
         } else {
-            store.subscribe(user(), name);
+            store.subscribe(caller().user(), name);
             c.write(r.tag() + " OK Completed");
         }
     }
@@ -209,7 +197,7 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        c.write(r.tag() + (store.unsubscribe(user(), name) ? " OK Completed" : " NO [NONEXISTENT] Not subscribed"));
+        c.write(r.tag() + (store.unsubscribe(caller().user(), name) ? " OK Completed" : " NO [NONEXISTENT] Not subscribed"));
     }
 
     /** LIST reference pattern: the mailboxes the caller may see (right {@code l}), with CHILDREN attributes. */
@@ -224,10 +212,10 @@ public class ImapMailboxes {
             c.write(r.tag() + " OK Completed");
             return;
         }
-        MailboxNames names = names();
+        MailboxNames names = caller().names();
         TreeSet<String> visible = new TreeSet<>();
         for (MailboxStore.Info m : store.all()) {
-            if (may(m, 'l')) {
+            if (caller().may(m, 'l')) {
                 visible.add(names.toImap(m.name()));
             }
         }
@@ -257,8 +245,8 @@ public class ImapMailboxes {
             return;
         }
         Pattern matcher = wildcard(r.string(0) + r.string(1));
-        MailboxNames names = names();
-        for (String internal : store.subscriptions(user())) {
+        MailboxNames names = caller().names();
+        for (String internal : store.subscriptions(caller().user())) {
             String name = names.toImap(internal);
             if (matcher.matcher(name).matches()) {
                 MailboxStore.Info m = store.find(internal);
@@ -279,11 +267,11 @@ public class ImapMailboxes {
             return;
         }
         MailboxStore.Info m = store.find(name);
-        if (m == null || !may(m, 'l')) {
+        if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
             return;
         }
-        if (!may(m, 'r')) {
+        if (!caller().may(m, 'r')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -308,7 +296,7 @@ public class ImapMailboxes {
             }
             out.add(key + " " + value);
         }
-        c.write("* STATUS " + astring(names().toImap(name)) + " (" + String.join(" ", out) + ")");
+        c.write("* STATUS " + astring(caller().names().toImap(name)) + " (" + String.join(" ", out) + ")");
         c.write(r.tag() + " OK Completed");
     }
 
@@ -324,11 +312,11 @@ public class ImapMailboxes {
             return;
         }
         MailboxStore.Info m = store.find(name);
-        if (m == null || !may(m, 'l')) {
+        if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
             return;
         }
-        if (!may(m, 'r')) {
+        if (!caller().may(m, 'r')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }

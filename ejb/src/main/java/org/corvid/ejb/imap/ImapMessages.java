@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.corvid.ejb.backend.MailboxAcl;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.backend.MessageStore.FlagChange;
@@ -53,6 +52,10 @@ public class ImapMessages {
     @Resource
     private SessionContext context;
 
+    private Caller caller() {
+        return Caller.of(context);
+    }
+
     @EJB
     private MailboxStore mailboxes;
 
@@ -66,11 +69,6 @@ public class ImapMessages {
     private org.corvid.ejb.backend.Quotas quotas;
 
     private static final String IDLING = "imap.idle";
-
-    private boolean may(MailboxStore.Info m, char right) {
-        return context.isCallerInRole(Namespaces.ADMIN_ROLE)
-                || MailboxAcl.parse(m.acl()).allows(context.getCallerPrincipal().getName(), right);
-    }
 
     static SelectedMailbox selected(Connection c) {
         return (SelectedMailbox) c.attributes().get(SELECTED);
@@ -123,7 +121,7 @@ public class ImapMessages {
             c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
             return;
         }
-        if (!may(m, 'i')) {
+        if (!caller().may(m, 'i')) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
@@ -222,7 +220,7 @@ public class ImapMessages {
             return;
         }
         MailboxStore.Info mailbox = mailboxes.find(view.name());
-        boolean marksSeen = !view.readOnly() && mailbox != null && may(mailbox, 's')
+        boolean marksSeen = !view.readOnly() && mailbox != null && caller().may(mailbox, 's')
                 && items.stream().anyMatch(i -> i.equals("RFC822") || i.equals("RFC822.TEXT") || i.startsWith("BODY["));
         List<MessageStore.Info> all = messages.messages(view.name());
         List<MessageStore.Info> wanted = new ArrayList<>();
@@ -451,7 +449,7 @@ public class ImapMessages {
         }
         for (String f : touched) {
             char right = f.equalsIgnoreCase("\\Seen") ? 's' : f.equalsIgnoreCase("\\Deleted") ? 't' : 'w';
-            if (!may(m, right)) {
+            if (!caller().may(m, right)) {
                 return false;
             }
         }
@@ -468,7 +466,7 @@ public class ImapMessages {
             return;
         }
         MailboxStore.Info mailbox = mailboxes.find(view.name());
-        if (mailbox == null || !may(mailbox, 'e')) {
+        if (mailbox == null || !caller().may(mailbox, 'e')) {
             if (!silent) {
                 c.write(r.tag() + " NO [NOPERM] Permission denied");
             }
@@ -548,7 +546,7 @@ public class ImapMessages {
             c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
             return;
         }
-        if (!may(to, 'i') || from == null || !may(from, 'r') || move && (view.readOnly() || !may(from, 'e') || !may(from, 't'))) {
+        if (!caller().may(to, 'i') || from == null || !caller().may(from, 'r') || move && (view.readOnly() || !caller().may(from, 'e') || !caller().may(from, 't'))) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }

@@ -10,7 +10,6 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.util.List;
 import java.util.Locale;
-import org.corvid.ejb.backend.MailboxAcl;
 import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.Quotas;
@@ -32,27 +31,23 @@ public class ImapQuota {
     @Resource
     private SessionContext context;
 
+    private Caller caller() {
+        return Caller.of(context);
+    }
+
     @EJB
     private Quotas quotas;
 
     @EJB
     private MailboxStore store;
 
-    private boolean admin() {
-        return context.isCallerInRole(Namespaces.ADMIN_ROLE);
-    }
-
-    private MailboxNames names() {
-        return new MailboxNames(context.getCallerPrincipal().getName(), admin());
-    }
-
     /** Users see the roots of their own hierarchy; admins every root. */
     private boolean mayRead(String root) {
-        return admin() || context.getCallerPrincipal().getName().equals(MailboxNames.ownerOf(root));
+        return caller().admin() || caller().user().equals(MailboxNames.ownerOf(root));
     }
 
     private String line(Quotas.Quota q) {
-        StringBuilder b = new StringBuilder("* QUOTA ").append(ImapMailboxes.astring(names().toImap(q.root()))).append(" (");
+        StringBuilder b = new StringBuilder("* QUOTA ").append(ImapMailboxes.astring(caller().names().toImap(q.root()))).append(" (");
         if (q.storageLimitKib() != null) {
             b.append("STORAGE ").append(q.usedKib()).append(' ').append(q.storageLimitKib());
         }
@@ -64,7 +59,7 @@ public class ImapQuota {
     }
 
     public void getquota(TaggedRequest r, Connection c) {
-        String root = r.args().size() == 1 && r.string(0) != null ? names().toInternal(r.string(0)) : null;
+        String root = r.args().size() == 1 && r.string(0) != null ? caller().names().toInternal(r.string(0)) : null;
         if (root == null) {
             c.write(r.tag() + " BAD GETQUOTA takes a quota root");
             return;
@@ -79,19 +74,19 @@ public class ImapQuota {
     }
 
     public void getquotaroot(TaggedRequest r, Connection c) {
-        String name = r.args().size() == 1 && r.string(0) != null ? names().toInternal(r.string(0)) : null;
+        String name = r.args().size() == 1 && r.string(0) != null ? caller().names().toInternal(r.string(0)) : null;
         if (name == null) {
             c.write(r.tag() + " BAD GETQUOTAROOT takes a mailbox");
             return;
         }
         MailboxStore.Info m = store.find(name);
-        if (m == null || !(admin() || MailboxAcl.parse(m.acl()).allows(context.getCallerPrincipal().getName(), 'l'))) {
+        if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
             return;
         }
         Quotas.Quota q = quotas.rootOf(name);
         c.write("* QUOTAROOT " + ImapMailboxes.astring(r.string(0))
-                + (q == null ? "" : " " + ImapMailboxes.astring(names().toImap(q.root()))));
+                + (q == null ? "" : " " + ImapMailboxes.astring(caller().names().toImap(q.root()))));
         if (q != null && mayRead(q.root())) {
             c.write(line(q));
         }
@@ -100,12 +95,12 @@ public class ImapQuota {
 
     /** SETQUOTA root (STORAGE kib MESSAGE n): admins only; an empty list removes the limits. */
     public void setquota(TaggedRequest r, Connection c) {
-        String root = r.args().size() == 2 && r.string(0) != null ? names().toInternal(r.string(0)) : null;
+        String root = r.args().size() == 2 && r.string(0) != null ? caller().names().toInternal(r.string(0)) : null;
         if (root == null || !(r.args().get(1) instanceof Value.ListValue list) || list.items().size() % 2 != 0) {
             c.write(r.tag() + " BAD SETQUOTA takes a quota root and a list of resource limits");
             return;
         }
-        if (!admin()) {
+        if (!caller().admin()) {
             c.write(r.tag() + " NO [NOPERM] Only an administrator may set quotas");
             return;
         }

@@ -1,20 +1,15 @@
 package org.corvid.persistence.mailstore;
 
+import org.corvid.persistence.JpaDatabases;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.Persistence;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import javax.sql.DataSource;
 import org.corvid.persistence.migration.SchemaMigrations;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,52 +21,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * quota usage.
  */
 class MailstoreJpaTest {
-    private static EmbeddedPostgres postgres;
-    private static final Map<String, EntityManagerFactory> FACTORIES = new HashMap<>();
+    private static JpaDatabases db;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:mailstore-jpa;DB_CLOSE_DELAY=-1");
-        FACTORIES.put("H2", factory(h2, "H2"));
-        FACTORIES.put("PostgreSQL", factory(postgres.getPostgresDatabase(), "PostgreSQL"));
-    }
-
-    private static EntityManagerFactory factory(DataSource ds, String product) {
-        SchemaMigrations.migrate(ds, SchemaMigrations.MAILSTORE);
-        Map<String, Object> props = new HashMap<>();
-        props.put("jakarta.persistence.transactionType", "RESOURCE_LOCAL");
-        props.put("jakarta.persistence.jtaDataSource", null);
-        props.put("jakarta.persistence.nonJtaDataSource", ds);
-        props.put("jakarta.persistence.database-product-name", product);
-        return Persistence.createEntityManagerFactory(SchemaMigrations.MAILSTORE, props);
+        db = new JpaDatabases(SchemaMigrations.MAILSTORE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FACTORIES.values().forEach(EntityManagerFactory::close);
-        postgres.close();
+        db.close();
     }
 
-    private static void tx(String db, Consumer<EntityManager> work) {
-        EntityManager em = FACTORIES.get(db).createEntityManager();
-        try {
-            em.getTransaction().begin();
-            work.accept(em);
-            em.getTransaction().commit();
-        } finally {
-            em.close();
-        }
+    private static void tx(String name, java.util.function.Consumer<jakarta.persistence.EntityManager> work) {
+        db.tx(name, work);
     }
 
-    private static <T> T read(String db, Function<EntityManager, T> work) {
-        EntityManager em = FACTORIES.get(db).createEntityManager();
-        try {
-            return work.apply(em);
-        } finally {
-            em.close();
-        }
+    private static <T> T read(String name, java.util.function.Function<jakarta.persistence.EntityManager, T> query) {
+        return db.read(name, query);
     }
 
     @ParameterizedTest

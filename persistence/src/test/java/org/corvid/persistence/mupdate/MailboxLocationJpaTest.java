@@ -1,22 +1,17 @@
 package org.corvid.persistence.mupdate;
 
+import org.corvid.persistence.JpaDatabases;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.corvid.persistence.migration.SchemaMigrations;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,55 +23,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and a real PostgreSQL (embedded binaries), each migrated by Flyway exactly as the server does.
  */
 class MailboxLocationJpaTest {
-    private static EmbeddedPostgres postgres;
-    private static final Map<String, EntityManagerFactory> FACTORIES = new HashMap<>();
+    private static JpaDatabases db;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:mupdate-jpa;DB_CLOSE_DELAY=-1");
-        FACTORIES.put("H2", factory(h2, "H2"));
-        FACTORIES.put("PostgreSQL", factory(postgres.getPostgresDatabase(), "PostgreSQL"));
-    }
-
-    private static EntityManagerFactory factory(DataSource ds, String product) {
-        SchemaMigrations.migrate(ds, SchemaMigrations.MUPDATE);
-        Map<String, Object> props = new HashMap<>();
-        props.put("jakarta.persistence.transactionType", "RESOURCE_LOCAL");
-        props.put("jakarta.persistence.jtaDataSource", null);
-        props.put("jakarta.persistence.nonJtaDataSource", ds);
-        props.put("jakarta.persistence.database-product-name", product);
-        return Persistence.createEntityManagerFactory(SchemaMigrations.MUPDATE, props);
+        db = new JpaDatabases(SchemaMigrations.MUPDATE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FACTORIES.values().forEach(EntityManagerFactory::close);
-        postgres.close();
+        db.close();
     }
 
-    private static void tx(String db, Consumer<EntityManager> work) {
-        EntityManager em = FACTORIES.get(db).createEntityManager();
-        try {
-            em.getTransaction().begin();
-            work.accept(em);
-            em.getTransaction().commit();
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+    private static void tx(String name, java.util.function.Consumer<jakarta.persistence.EntityManager> work) {
+        db.tx(name, work);
     }
 
-    private static <T> T read(String db, java.util.function.Function<EntityManager, T> query) {
-        EntityManager em = FACTORIES.get(db).createEntityManager();
-        try {
-            return query.apply(em);
-        } finally {
-            em.close();
-        }
+    private static <T> T read(String name, java.util.function.Function<jakarta.persistence.EntityManager, T> query) {
+        return db.read(name, query);
     }
 
     private static List<String> page(String db, String after, String prefix, int size) {
@@ -107,7 +71,7 @@ class MailboxLocationJpaTest {
     /** The byte order above holds on a PostgreSQL whose default collation is not C: the column's is. */
     @Test
     void postgresqlNamesUseTheCCollation() throws Exception {
-        try (var c = postgres.getPostgresDatabase().getConnection();
+        try (var c = db.postgres().getConnection();
              var rs = c.createStatement().executeQuery("select collation_name from information_schema.columns"
                      + " where table_name = 'mailbox_location' and column_name = 'name'")) {
             assertTrue(rs.next());
