@@ -73,6 +73,15 @@ public class ImapMailboxes {
         return internal;
     }
 
+    /** The only argument of a one-mailbox command, internal; null (answered BAD or NO) otherwise. */
+    private String onlyMailbox(TaggedRequest r, Connection c, String usage) {
+        if (r.args().size() != 1) {
+            c.write(r.tag() + " BAD " + usage);
+            return null;
+        }
+        return mailboxArg(r, c, 0, usage);
+    }
+
     private void answer(TaggedRequest r, Connection c, Outcome o) {
         c.write(r.tag() + " " + o.text());
     }
@@ -114,11 +123,7 @@ public class ImapMailboxes {
     }
 
     public void delete(TaggedRequest r, Connection c) {
-        if (r.args().size() != 1) {
-            c.write(r.tag() + " BAD DELETE takes a mailbox name");
-            return;
-        }
-        String name = mailboxArg(r, c, 0, "DELETE takes a mailbox name");
+        String name = onlyMailbox(r, c, "DELETE takes a mailbox name");
         if (name == null) {
             return;
         }
@@ -171,11 +176,7 @@ public class ImapMailboxes {
     }
 
     public void subscribe(TaggedRequest r, Connection c) {
-        if (r.args().size() != 1) {
-            c.write(r.tag() + " BAD SUBSCRIBE takes a mailbox name");
-            return;
-        }
-        String name = mailboxArg(r, c, 0, "SUBSCRIBE takes a mailbox name");
+        String name = onlyMailbox(r, c, "SUBSCRIBE takes a mailbox name");
         if (name == null) {
             return;
         }
@@ -189,11 +190,7 @@ public class ImapMailboxes {
     }
 
     public void unsubscribe(TaggedRequest r, Connection c) {
-        if (r.args().size() != 1) {
-            c.write(r.tag() + " BAD UNSUBSCRIBE takes a mailbox name");
-            return;
-        }
-        String name = mailboxArg(r, c, 0, "UNSUBSCRIBE takes a mailbox name");
+        String name = onlyMailbox(r, c, "UNSUBSCRIBE takes a mailbox name");
         if (name == null) {
             return;
         }
@@ -303,11 +300,7 @@ public class ImapMailboxes {
     /** SELECT (read-write) or EXAMINE (read-only). A failed SELECT leaves no mailbox selected. */
     public void select(TaggedRequest r, Connection c, boolean readOnly) {
         deselect(c);
-        if (r.args().size() != 1) {
-            c.write(r.tag() + " BAD " + (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
-            return;
-        }
-        String name = mailboxArg(r, c, 0, (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
+        String name = onlyMailbox(r, c, (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
         if (name == null) {
             return;
         }

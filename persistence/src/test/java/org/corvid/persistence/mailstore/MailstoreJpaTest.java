@@ -4,11 +4,8 @@ import org.corvid.persistence.JpaDatabases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import jakarta.persistence.EntityManager;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import org.corvid.persistence.migration.SchemaMigrations;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,53 +18,46 @@ import org.junit.jupiter.params.provider.ValueSource;
  * quota usage.
  */
 class MailstoreJpaTest {
-    private static JpaDatabases db;
+    private static JpaDatabases databases;
 
     @BeforeAll
     static void start() throws Exception {
-        db = new JpaDatabases(SchemaMigrations.MAILSTORE);
+        databases = new JpaDatabases(SchemaMigrations.MAILSTORE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        db.close();
+        databases.close();
     }
 
-    private static void tx(String name, java.util.function.Consumer<jakarta.persistence.EntityManager> work) {
-        db.tx(name, work);
-    }
-
-    private static <T> T read(String name, java.util.function.Function<jakarta.persistence.EntityManager, T> query) {
-        return db.read(name, query);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"H2", "PostgreSQL"})
     void hierarchyMessagesAndQuotaUsage(String db) {
-        tx(db, em -> {
+        databases.tx(db, em -> {
             for (String name : List.of("user.a_b", "user.a_b.x", "user.axb", "user.a_b2")) {
                 em.persist(new Mailbox(name, "default", 1, "a\tlrs\t"));
             }
         });
-        assertEquals(List.of("user.a_b", "user.a_b.x"), read(db, em -> em.createNamedQuery(Mailbox.SELF_AND_CHILDREN,
+        assertEquals(List.of("user.a_b", "user.a_b.x"), databases.read(db, em -> em.createNamedQuery(Mailbox.SELF_AND_CHILDREN,
                 Mailbox.class).setParameter("name", "user.a_b").setParameter("children", "user.a\\_b.%")
                 .getResultStream().map(Mailbox::getName).toList()), "_ is escaped: user.axb is not a child");
-        long id = read(db, em -> em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", "user.a_b.x")
+        long id = databases.read(db, em -> em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", "user.a_b.x")
                 .getSingleResult().getId());
-        tx(db, em -> {
+        databases.tx(db, em -> {
             em.persist(new Message(id, 1, 2, "\\Seen", OffsetDateTime.now(), 100, "u/1.eml"));
             em.persist(new Message(id, 2, 3, "", OffsetDateTime.now(), 50, "u/2.eml"));
             QuotaRoot q = new QuotaRoot("user.a_b");
             q.setLimits(10L, null);
             em.persist(q);
         });
-        assertEquals(List.of(2L), read(db, em -> em.createNamedQuery(Message.BY_UIDS, Message.class)
+        assertEquals(List.of(2L), databases.read(db, em -> em.createNamedQuery(Message.BY_UIDS, Message.class)
                 .setParameter("mailbox", id).setParameter("uids", List.of(2L, 7L)).getResultStream()
                 .map(Message::getUid).toList()));
-        Object[] usage = read(db, em -> em.createNamedQuery(QuotaRoot.USAGE, Object[].class)
+        Object[] usage = databases.read(db, em -> em.createNamedQuery(QuotaRoot.USAGE, Object[].class)
                 .setParameter("root", "user.a_b").setParameter("children", "user.a\\_b.%").getSingleResult());
         assertEquals(150L, ((Number) usage[0]).longValue());
         assertEquals(2L, ((Number) usage[1]).longValue());
-        tx(db, em -> em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", "a").getResultList());
+        databases.tx(db, em -> em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", "a").getResultList());
     }
 }

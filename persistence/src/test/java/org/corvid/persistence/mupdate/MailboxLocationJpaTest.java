@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import java.util.List;
-import java.util.function.Consumer;
 import org.corvid.persistence.migration.SchemaMigrations;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,28 +21,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and a real PostgreSQL (embedded binaries), each migrated by Flyway exactly as the server does.
  */
 class MailboxLocationJpaTest {
-    private static JpaDatabases db;
+    private static JpaDatabases databases;
 
     @BeforeAll
     static void start() throws Exception {
-        db = new JpaDatabases(SchemaMigrations.MUPDATE);
+        databases = new JpaDatabases(SchemaMigrations.MUPDATE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        db.close();
+        databases.close();
     }
 
-    private static void tx(String name, java.util.function.Consumer<jakarta.persistence.EntityManager> work) {
-        db.tx(name, work);
-    }
-
-    private static <T> T read(String name, java.util.function.Function<jakarta.persistence.EntityManager, T> query) {
-        return db.read(name, query);
-    }
 
     private static List<String> page(String db, String after, String prefix, int size) {
-        return read(db, em -> (prefix == null
+        return databases.read(db, em -> (prefix == null
                 ? em.createNamedQuery(MailboxLocation.PAGE, Object[].class)
                 : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, Object[].class)
                         .setParameter("prefix", prefix + "%"))
@@ -62,7 +53,7 @@ class MailboxLocationJpaTest {
         String p = db.toLowerCase() + "-order.";
         List<String> sorted = List.of(p + "user.A", p + "user.Z", p + "user.a.b", p + "user.a_b", p + "user.ab",
                 p + "user.b");
-        tx(db, em -> List.of(4, 1, 5, 0, 3, 2).forEach(i ->
+        databases.tx(db, em -> List.of(4, 1, 5, 0, 3, 2).forEach(i ->
                 em.persist(new MailboxLocation(sorted.get(i), "o1!default", "", MailboxState.ACTIVE))));
         assertEquals(sorted, page(db, p, null, 100).stream().filter(n -> n.startsWith(p)).toList());
         assertEquals(sorted.subList(3, 6), page(db, sorted.get(2), null, 3));
@@ -71,7 +62,7 @@ class MailboxLocationJpaTest {
     /** The byte order above holds on a PostgreSQL whose default collation is not C: the column's is. */
     @Test
     void postgresqlNamesUseTheCCollation() throws Exception {
-        try (var c = db.postgres().getConnection();
+        try (var c = databases.postgres().getConnection();
              var rs = c.createStatement().executeQuery("select collation_name from information_schema.columns"
                      + " where table_name = 'mailbox_location' and column_name = 'name'")) {
             assertTrue(rs.next());
@@ -83,19 +74,19 @@ class MailboxLocationJpaTest {
     @ValueSource(strings = {"H2", "PostgreSQL"})
     void storesFindsPagesAndRefusesDuplicates(String db) {
         String p = db.toLowerCase() + ".";
-        tx(db, em -> {
+        databases.tx(db, em -> {
             em.persist(new MailboxLocation(p + "user.c", "b_1!default", "c\tlrs\t", MailboxState.ACTIVE));
             em.persist(new MailboxLocation(p + "user.a", "bx1!default", "", MailboxState.RESERVED));
             em.persist(new MailboxLocation(p + "user.b", "b_1", "b\tlrs\t", MailboxState.ACTIVE));
         });
-        MailboxLocation c = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+        MailboxLocation c = databases.read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
                 .setParameter("name", p + "user.c").getSingleResult());
         assertEquals("b_1!default", c.getLocation());
         assertEquals("b_1", c.getServer());
         assertEquals("default", c.getPartition());
         assertEquals("c\tlrs\t", c.getAcl());
         assertEquals(MailboxState.ACTIVE, c.getState());
-        MailboxLocation b = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+        MailboxLocation b = databases.read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
                 .setParameter("name", p + "user.b").getSingleResult());
         assertNull(b.getPartition(), "no ! in the location");
 
@@ -107,20 +98,20 @@ class MailboxLocationJpaTest {
                 page(db, p, "b\\_1", 10).stream().filter(n -> n.startsWith(p)).toList());
 
         // a second entry with the same name is refused at commit
-        assertThrows(PersistenceException.class, () -> tx(db, em -> {
+        assertThrows(PersistenceException.class, () -> databases.tx(db, em -> {
             em.persist(new MailboxLocation(p + "user.a", "b2!default", "", MailboxState.RESERVED));
             em.flush();
         }));
 
         // updates bump the version
-        tx(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+        databases.tx(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
                 .setParameter("name", p + "user.a").getSingleResult()
                 .set("b2!p2", "a\tlrs\t", MailboxState.ACTIVE));
-        MailboxLocation a = read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
+        MailboxLocation a = databases.read(db, em -> em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
                 .setParameter("name", p + "user.a").getSingleResult());
         assertEquals(1, a.getVersion());
         assertEquals("b2", a.getServer());
-        assertEquals(3L, (long) read(db, em -> em.createQuery(
+        assertEquals(3L, (long) databases.read(db, em -> em.createQuery(
                 "select count(l) from MailboxLocation l where l.name like :p", Long.class)
                 .setParameter("p", p + "%").getSingleResult()));
     }
