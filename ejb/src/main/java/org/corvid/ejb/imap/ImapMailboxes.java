@@ -82,6 +82,23 @@ public class ImapMailboxes {
         return mailboxArg(r, c, 0, usage);
     }
 
+    /**
+     * The mailbox {@code name} if the caller may see it ({@code l}) and has {@code right} on it; null when
+     * answered ({@code NO [NONEXISTENT]} for an unseen mailbox, {@code NO [NOPERM]} without the right).
+     */
+    private MailboxStore.Info accessible(TaggedRequest r, Connection c, String name, char right) {
+        MailboxStore.Info m = store.find(name);
+        if (m == null || !caller().may(m, 'l')) {
+            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
+            return null;
+        }
+        if (!caller().may(m, right)) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return null;
+        }
+        return m;
+    }
+
     private void answer(TaggedRequest r, Connection c, Outcome o) {
         c.write(r.tag() + " " + o.text());
     }
@@ -131,12 +148,7 @@ public class ImapMailboxes {
             c.write(r.tag() + " NO [CANNOT] INBOX cannot be deleted");
             return;
         }
-        MailboxStore.Info m = store.find(name);
-        if (m == null || !caller().may(m, 'l')) {
-            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-        } else if (!caller().may(m, 'x')) {
-            c.write(r.tag() + " NO [NOPERM] Permission denied");
-        } else {
+        if (accessible(r, c, name, 'x') != null) {
             SelectedMailbox view = ImapMessages.selected(c);
             if (view != null && view.name().equals(name)) {
                 deselect(c);
@@ -180,10 +192,7 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        MailboxStore.Info m = store.find(name);
-        if (m == null || !caller().may(m, 'l')) {
-            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-        } else {
+        if (accessible(r, c, name, 'l') != null) {
             store.subscribe(caller().user(), name);
             c.write(r.tag() + " OK Completed");
         }
@@ -263,13 +272,8 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        MailboxStore.Info m = store.find(name);
-        if (m == null || !caller().may(m, 'l')) {
-            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-            return;
-        }
-        if (!caller().may(m, 'r')) {
-            c.write(r.tag() + " NO [NOPERM] Permission denied");
+        MailboxStore.Info m = accessible(r, c, name, 'r');
+        if (m == null) {
             return;
         }
         List<String> out = new ArrayList<>();
@@ -304,13 +308,8 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        MailboxStore.Info m = store.find(name);
-        if (m == null || !caller().may(m, 'l')) {
-            c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
-            return;
-        }
-        if (!caller().may(m, 'r')) {
-            c.write(r.tag() + " NO [NOPERM] Permission denied");
+        MailboxStore.Info m = accessible(r, c, name, 'r');
+        if (m == null) {
             return;
         }
         c.write("* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)");
