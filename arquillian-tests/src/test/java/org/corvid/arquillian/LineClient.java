@@ -49,7 +49,11 @@ final class LineClient implements AutoCloseable {
     }
 
     LineClient(int port) throws IOException {
-        socket = new Socket(TestServer.HOST, port);
+        this(TestServer.HOST, port);
+    }
+
+    LineClient(String host, int port) throws IOException {
+        socket = new Socket(host, port);
         socket.setSoTimeout(10_000);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -154,5 +159,35 @@ class LmtpDeliveryIT {
         assertTrue(out.contains("refused {}"), out);
         assertEquals(before + 1, inboxCount("bob"));
         assertTrue(lastMessage("bob").endsWith("Subject: from python\r\n\r\nhi\r\n"));
+    }
+
+    /** As Cyrus's lmtpd over TCP: a peer that is not on the loopback interface must AUTH before MAIL. */
+    @Test
+    void aNonLocalPeerMustAuthenticateAsAnAdministratorOrFrontend() throws Exception {
+        String address = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(n -> { try { return n.isUp() && !n.isLoopback(); } catch (SocketException e) { return false; } })
+                .flatMap(n -> Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address).map(InetAddress::getHostAddress)
+                .findFirst().orElse(null);
+        assumeTrue(address != null, "this machine has no non-loopback IPv4 address to connect from");
+        int before = inboxCount("alice");
+        try (LineClient l = new LineClient(address, TestServer.LMTP)) {
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            assertEquals("250-AUTH PLAIN", l.readUntil("250-AUTH"));
+            l.readUntil("250 SIZE");
+            l.send("MAIL FROM:<sender@example.org>");
+            assertEquals("530 5.7.0 Authentication required", l.read());
+            l.send("AUTH PLAIN AGFsaWNlAGFsaWNl"); // alice: a user, not a delivering server
+            assertEquals("535 5.7.8 Authentication credentials invalid", l.read());
+            l.send("AUTH PLAIN AGZyb250ZW5kAGZyb250ZW5k"); // frontend
+            assertEquals("235 2.7.0 Authentication successful", l.read());
+            l.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+            assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+            assertTrue(l.read().startsWith("354 "));
+            l.send("Subject: from afar\r\n\r\nhi\r\n.");
+            assertEquals("250 2.1.5 Ok", l.read());
+        }
+        assertEquals(before + 1, inboxCount("alice"));
     }
 }

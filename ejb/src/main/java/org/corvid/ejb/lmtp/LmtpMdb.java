@@ -8,6 +8,7 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,7 +21,10 @@ import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxAcl;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
+import org.corvid.ejb.imap.Namespaces;
 import org.corvid.ejb.node.NodeConfig;
+import org.corvid.ejb.security.Authenticator;
+import org.corvid.ejb.security.SaslPlain;
 import org.corvid.jca.api.Command;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.LineRequest;
@@ -30,13 +34,16 @@ import org.corvid.jca.api.SessionState;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 import org.jboss.ejb3.annotation.SecurityDomain;
 import org.jboss.logging.Logger;
+import org.wildfly.security.auth.server.SecurityIdentity;
 
 /**
  * LMTP (RFC 2033) delivery into this backend's mailboxes: LHLO, MAIL FROM, RCPT TO, DATA with one reply per
  * recipient, RSET, NOOP, QUIT; PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, SIZE. {@code user+detail} goes to
  * {@code INBOX.detail} when it exists and {@code anyone} may post there (right {@code p}), else to INBOX, as
  * in Cyrus. A recipient gets {@code 250} only once its copy is durable (spool file forced, row committed).
- * Deliveries are accepted from the loopback interface only: AUTH is not implemented yet.
+ * As Cyrus's lmtpd over TCP: peers on the loopback interface may deliver at once, others must first
+ * {@code AUTH PLAIN} (RFC 4954) as a user in one of {@code corvid.lmtp.auth-roles} (default: administrators and
+ * frontends, whose LMTP proxy delivers here).
  */
 @MessageDriven(name = "LmtpMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.lmtp.LmtpMdb"),
@@ -62,6 +69,9 @@ public class LmtpMdb implements LmtpListener {
 
     @EJB
     private MessageStore messages;
+
+    @EJB
+    private Authenticator authenticator;
 
     /** The envelope of the transaction in progress. */
     private static final class Envelope {
@@ -90,6 +100,9 @@ public class LmtpMdb implements LmtpListener {
         c.write("250-PIPELINING");
         c.write("250-8BITMIME");
         c.write("250-ENHANCEDSTATUSCODES");
+        if (c.state() == SessionState.NOT_AUTHENTICATED) {
+            c.write("250-AUTH PLAIN");
+        }
         c.write("250 SIZE " + maxMessage());
     }
 
@@ -104,7 +117,7 @@ public class LmtpMdb implements LmtpListener {
             c.write("503 5.5.1 Nested MAIL command");
             return;
         }
-        if (!c.remoteAddress().getAddress().isLoopbackAddress()) {
+        if (c.state() == SessionState.NOT_AUTHENTICATED && !c.remoteAddress().getAddress().isLoopbackAddress()) {
             c.write("530 5.7.0 Authentication required");
             return;
         }
@@ -117,6 +130,49 @@ public class LmtpMdb implements LmtpListener {
         e.from = m.group(1);
         c.attributes().put(TRANSACTION, e);
         c.write("250 2.1.0 Ok");
+    }
+
+    /** AUTH PLAIN [initial-response] (RFC 4954); the response may follow a {@code 334} continuation. */
+    @Command(value = "AUTH", states = SessionState.NOT_AUTHENTICATED)
+    public void auth(LineRequest r, Connection c) {
+        String[] a = r.arguments().trim().split(" ");
+        if (c.attributes().get(TRANSACTION) != null) {
+            c.write("503 5.5.1 AUTH not allowed during a mail transaction");
+        } else if (a[0].isEmpty()) {
+            c.write("501 5.5.4 AUTH needs a mechanism");
+        } else if (!a[0].equalsIgnoreCase("PLAIN")) {
+            c.write("504 5.5.4 Unrecognized authentication type");
+        } else if (a.length == 1) {
+            c.continueWith("334 ");
+        } else if (a[1].equals("*")) {
+            c.write("501 5.0.0 Authentication cancelled");
+        } else {
+            SaslPlain plain;
+            try {
+                plain = SaslPlain.decode(a[1]);
+            } catch (IllegalArgumentException e) {
+                c.write("501 5.5.2 Invalid SASL PLAIN response");
+                return;
+            }
+            SecurityIdentity identity = authenticator.authenticate(plain.authcid(), plain.password(), plain.authzid());
+            if (identity == null || !mayDeliver(identity)) {
+                LOG.infof("[%s] LMTP authentication failed for %s from %s", c.id(), plain.authcid(), c.remoteAddress().getAddress());
+                c.writeLater("535 5.7.8 Authentication credentials invalid",
+                        Duration.ofMillis(Long.getLong("corvid.auth.failure-delay-ms", 1000)));
+                return;
+            }
+            c.authenticated(identity.getPrincipal().getName(), identity);
+            c.write("235 2.7.0 Authentication successful");
+        }
+    }
+
+    private static boolean mayDeliver(SecurityIdentity identity) {
+        for (String role : System.getProperty("corvid.lmtp.auth-roles", Namespaces.ADMIN_ROLE + ",corvid-frontend").split(",")) {
+            if (identity.getRoles().contains(role.trim())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Command(value = "RCPT", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
