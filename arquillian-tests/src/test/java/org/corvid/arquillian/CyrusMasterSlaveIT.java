@@ -40,7 +40,7 @@ class CyrusMasterSlaveIT {
     private static final int CYRUS_MASTER = 16905;
     private static final int OFFSET = 9250; // MUPDATE 13155, HTTP 17330
     private static boolean cyrusStarted;
-    private static SlaveServer slave;
+    private static ExtraServer slave;
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() {
@@ -80,7 +80,7 @@ class CyrusMasterSlaveIT {
             c.send("A2 RESERVE \"user.bob\" \"backend2!default\"");
             assertEquals("A2 OK \"done\"", c.read());
         }
-        slave = SlaveServer.start("slave-of-cyrus", OFFSET, TestServer.HOST + ":" + CYRUS_MASTER, "murder", "secret");
+        slave = ExtraServer.slave("slave-of-cyrus", OFFSET, TestServer.HOST + ":" + CYRUS_MASTER, "murder", "secret");
     }
 
     @AfterAll

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class MupdateSlaveIT {
     static final int OFFSET = 9200; // MUPDATE 13105, HTTP 17280: clear of the test server and the Cyrus labs
-    private static SlaveServer slave;
+    private static ExtraServer slave;
     /** strcmp order, which Cyrus slaves rely on when they merge a dump with their list. */
     private static final List<String> BYTE_ORDER = List.of("user.ord.A", "user.ord.Z", "user.ord.a.b", "user.ord.a_b",
             "user.ord.ab");
@@ -46,7 +46,7 @@ class MupdateSlaveIT {
                 assertEquals("P2 OK \"done\"", w.read());
             }
         }
-        slave = SlaveServer.start("slave1", OFFSET, TestServer.HOST + ":" + TestServer.MUPDATE, "frontend", "frontend");
+        slave = ExtraServer.slave("slave1", OFFSET, TestServer.HOST + ":" + TestServer.MUPDATE, "frontend", "frontend");
     }
 
     @AfterAll

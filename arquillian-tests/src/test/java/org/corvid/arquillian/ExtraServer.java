@@ -14,25 +14,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A second Corvid node for slave tests: the test server's WildFly installation started again with its own
- * base directory (configuration copied, data apart), a port offset, role {@code frontend} and
- * {@code CORVID_MUPDATE_MASTER} pointing at a master; the real EAR deployed through the deployment scanner.
+ * Another Corvid node beside the test server: the test server's WildFly installation started again with its
+ * own base directory (configuration copied, data apart), a port offset and its own environment (roles, master);
+ * the real EAR deployed through the deployment scanner. It can be killed ({@code kill -9}) and started again
+ * on the same data.
  */
-final class SlaveServer implements AutoCloseable {
+final class ExtraServer implements AutoCloseable {
     private final String name;
     private final int offset;
     private final Path base;
-    private final Process process;
+    private final Map<String, String> env;
+    private Process process;
 
-    private SlaveServer(String name, int offset, Path base, Process process) {
+    private ExtraServer(String name, int offset, Path base, Map<String, String> env) {
         this.name = name;
         this.offset = offset;
         this.base = base;
-        this.process = process;
+        this.env = env;
     }
 
-    /** Starts the node and waits until the EAR is deployed and its MUPDATE port answers. */
-    static SlaveServer start(String name, int offset, String master, String user, String password) throws Exception {
+    /** A frontend that is a MUPDATE slave of {@code master}, logged in there as {@code user}. */
+    static ExtraServer slave(String name, int offset, String master, String user, String password) throws Exception {
+        return start(name, offset, Map.of("CORVID_ROLES", "frontend", "CORVID_MUPDATE_MASTER", master,
+                "CORVID_MUPDATE_USER", user, "CORVID_MUPDATE_PASSWORD", password));
+    }
+
+    /**
+     * Starts a node on fresh data with {@code env} added to its environment (e.g. {@code CORVID_ROLES}) and
+     * waits until the EAR is deployed and its MUPDATE port (a backend: and IMAP, LMTP) answers.
+     */
+    static ExtraServer start(String name, int offset, Map<String, String> env) throws Exception {
         Path home = Path.of(System.getProperty("jboss.home")).toAbsolutePath();
         Path base = Path.of("target", name).toAbsolutePath();
         delete(base);
@@ -44,7 +55,13 @@ final class SlaveServer implements AutoCloseable {
                 .replaceAll("(?s)<deployments>.*?</deployments>", ""));
         Files.createDirectories(base.resolve("deployments"));
         Files.copy(Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")), base.resolve("deployments/corvid.ear"));
+        ExtraServer s = new ExtraServer(name, offset, base, env);
+        s.launch();
+        return s;
+    }
 
+    private void launch() throws Exception {
+        Path home = Path.of(System.getProperty("jboss.home")).toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/standalone.sh").toString(),
                 "-Djboss.server.base.dir=" + base, "-Djboss.socket.binding.port-offset=" + offset,
                 "-Djboss.node.name=" + name, "-Djboss.tx.node.id=" + name,
@@ -52,15 +69,24 @@ final class SlaveServer implements AutoCloseable {
                 // otherwise make it join the test server's cluster
                 "-Djboss.default.multicast.address=230.0.0." + (10 + offset % 200))
                 .redirectErrorStream(true).redirectOutput(base.resolve("console.log").toFile());
-        Map<String, String> env = pb.environment();
-        env.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
-        env.put("CORVID_ROLES", "frontend");
-        env.put("CORVID_MUPDATE_MASTER", master);
-        env.put("CORVID_MUPDATE_USER", user);
-        env.put("CORVID_MUPDATE_PASSWORD", password);
-        SlaveServer s = new SlaveServer(name, offset, base, pb.start());
-        s.awaitDeployed(180);
-        return s;
+        pb.environment().put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+        pb.environment().putAll(env);
+        process = pb.start();
+        awaitDeployed(180);
+    }
+
+    /** {@code kill -9} of the server and its launcher script: no shutdown hook, no flush. */
+    void kill() throws Exception {
+        List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : tree) {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the node again on the data it had, and waits until it listens again. */
+    void restart() throws Exception {
+        launch();
     }
 
     private void awaitDeployed(int seconds) throws Exception {
@@ -73,7 +99,7 @@ final class SlaveServer implements AutoCloseable {
                 close();
                 throw new IllegalStateException(name + " failed to deploy corvid.ear:\n" + log);
             }
-            if (Files.exists(deployed) && answers(port(3905))) {
+            if (Files.exists(deployed) && listening()) {
                 return;
             }
             Thread.sleep(250);
@@ -81,6 +107,12 @@ final class SlaveServer implements AutoCloseable {
         String log = log();
         close();
         throw new IllegalStateException(name + " not up after " + seconds + " s:\n" + log);
+    }
+
+    /** The MUPDATE port, and a backend's IMAP and LMTP ports, accept connections. */
+    private boolean listening() {
+        boolean backend = env.getOrDefault("CORVID_ROLES", "").contains("backend");
+        return answers(port(3905)) && (!backend || answers(port(1143)) && answers(port(2424)));
     }
 
     private static boolean answers(int port) {
