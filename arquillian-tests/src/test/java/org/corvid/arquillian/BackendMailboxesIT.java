@@ -90,4 +90,38 @@ class BackendMailboxesIT {
         }
         assertEquals("otherbackend!default {19+}", LineClient.mupdateFind("user.bob.elsewhere").get(2), "the master's entry is untouched");
     }
+
+    /**
+     * Headers are kept beside the metadata for SEARCH and FETCH ENVELOPE, up to 64 KiB; a larger header is read
+     * from the spool file, with the same answers.
+     */
+    @Test
+    void aMessageWithAHeaderOver64KiBIsSearchedAndFetchedFromItsSpoolFile() throws Exception {
+        StringBuilder header = new StringBuilder("Subject: huge header\r\nFrom: Big <big@example.org>\r\n");
+        for (int i = 0; header.length() < 70_000; i++) {
+            header.append("X-Filler-").append(i).append(": ").append("x".repeat(60)).append("\r\n");
+        }
+        String message = header + "\r\nbody\r\n";
+        try (LineClient c = imap("bob")) {
+            command(c, "C1", "CREATE INBOX.hugeheader");
+            c.sendRaw("A1 APPEND INBOX.hugeheader {" + message.length() + "+}\r\n" + message + "\r\n");
+            String appended = c.readUntil("A1 ");
+            assertTrue(appended.startsWith("A1 OK"), appended);
+            String small = "Subject: small header\r\nFrom: s@x.org\r\n\r\nhi";
+            c.send("A2 APPEND INBOX.hugeheader {" + small.length() + "+}\r\n" + small);
+            assertTrue(c.readUntil("A2 ").startsWith("A2 OK"));
+            command(c, "S1", "EXAMINE INBOX.hugeheader");
+            c.send("S2 SEARCH SUBJECT huge");
+            assertEquals(List.of("* SEARCH 1", "S2 OK Completed"), c.answer("S2"));
+            c.send("S3 SEARCH FROM s@x.org");
+            assertEquals(List.of("* SEARCH 2", "S3 OK Completed"), c.answer("S3"));
+            c.send("F1 FETCH 1:2 (ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+            List<String> lines = c.answer("F1");
+            assertTrue(lines.get(0).startsWith("* 1 FETCH (ENVELOPE (NIL \"huge header\" ((\"Big\" NIL \"big\" \"example.org\"))"), lines.get(0));
+            assertEquals("Subject: huge header", lines.get(1));
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("* 2 FETCH (ENVELOPE (NIL \"small header\"")), lines.toString());
+            assertEquals("F1 OK Completed", lines.get(lines.size() - 1));
+            command(c, "D1", "DELETE INBOX.hugeheader");
+        }
+    }
 }

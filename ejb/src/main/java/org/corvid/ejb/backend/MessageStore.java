@@ -15,6 +15,9 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Set;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.persistence.mailstore.Mailbox;
 import org.corvid.persistence.mailstore.Message;
+import org.corvid.persistence.mailstore.MessageHeader;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /**
@@ -70,30 +74,44 @@ public class MessageStore {
     public enum FlagChange { REPLACE, ADD, REMOVE }
 
     /**
-     * Appends a message; returns its UID, -1 if there is no such mailbox, or {@link #OVER_QUOTA}. The quota is
-     * checked under the mailbox's write lock, so concurrent appends to one mailbox cannot overrun it together.
+     * Appends a message; returns its UID, -1 if there is no such mailbox, or {@link #OVER_QUOTA}. The spool file
+     * is written and forced before the mailbox's write lock is taken, so concurrent deliveries to one mailbox
+     * overlap their disk syncs and only the row work is serial. The quota is checked under the lock, so
+     * concurrent appends cannot overrun it together.
      */
     public long append(String mailboxName, byte[] content, Set<String> flags, OffsetDateTime internalDate) {
-        Mailbox m = lock(mailboxName);
-        if (m == null) {
+        Object[] place = em.createNamedQuery(Mailbox.PLACE_BY_NAME, Object[].class).setParameter("name", mailboxName)
+                .getResultStream().findFirst().orElse(null);
+        if (place == null) {
             return -1;
+        }
+        String partition = (String) place[0];
+        String file = spool.write(partition, (String) place[1], content);
+        boolean[] stored = {false};
+        afterCompletion(committed -> {
+            if (committed && stored[0]) {
+                events.changed(mailboxName);
+            } else {
+                spool.delete(partition, file);
+            }
+        });
+        Mailbox m = lock(mailboxName);
+        if (m == null || !m.getUniqueId().equals(place[1])) {
+            return -1; // deleted (or replaced) meanwhile
         }
         Quotas.Quota quota = quotas.rootOf(mailboxName);
         if (quota != null && !quota.allows(content.length)) {
             return OVER_QUOTA;
         }
         long[] uidAndModseq = m.allocateUidAndModseq();
-        String file = spool.write(m.getPartition(), m.getUniqueId(), content);
-        String partition = m.getPartition();
-        afterCompletion(committed -> {
-            if (committed) {
-                events.changed(mailboxName);
-            } else {
-                spool.delete(partition, file);
-            }
-        });
-        em.persist(new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags), internalDate,
-                content.length, file));
+        Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags),
+                internalDate, content.length, file);
+        em.persist(message);
+        int headerEnd = headerEnd(content);
+        if (headerEnd <= MessageHeader.MAX_BYTES) {
+            em.persist(new MessageHeader(message.getId(), Arrays.copyOfRange(content, 0, headerEnd)));
+        }
+        stored[0] = true;
         return uidAndModseq[0];
     }
 
@@ -168,6 +186,44 @@ public class MessageStore {
             });
         }
         return gone;
+    }
+
+    /**
+     * The header blocks of the mailbox's messages with {@code uids} (all if null), by UID, in one query per
+     * 1000 UIDs; a message whose header is not kept (too large) is absent: read it with {@link #content}.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Map<Long, byte[]> headers(String mailboxName, Collection<Long> uids) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        Map<Long, byte[]> headers = new HashMap<>();
+        if (m == null) {
+            return headers;
+        }
+        if (uids == null) {
+            em.createNamedQuery(MessageHeader.OF_MAILBOX, Object[].class).setParameter("mailbox", m.getId())
+                    .getResultStream().forEach(row -> headers.put((Long) row[0], (byte[]) row[1]));
+            return headers;
+        }
+        List<Long> all = new ArrayList<>(uids);
+        for (int i = 0; i < all.size(); i += 1000) {
+            em.createNamedQuery(MessageHeader.BY_UIDS, Object[].class).setParameter("mailbox", m.getId())
+                    .setParameter("uids", all.subList(i, Math.min(all.size(), i + 1000)))
+                    .getResultStream().forEach(row -> headers.put((Long) row[0], (byte[]) row[1]));
+        }
+        return headers;
+    }
+
+    /** Where the header ends: after the first empty line (CRLF or LF), or the whole message if none. */
+    public static int headerEnd(byte[] b) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == '\n' && b[i + 1] == '\n') {
+                return i + 2;
+            }
+            if (b[i] == '\n' && b[i + 1] == '\r' && i + 2 < b.length && b[i + 2] == '\n') {
+                return i + 3;
+            }
+        }
+        return b.length;
     }
 
     /** The message's bytes. */

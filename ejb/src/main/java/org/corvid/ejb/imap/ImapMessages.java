@@ -15,11 +15,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxStore;
@@ -234,14 +237,18 @@ public class ImapMessages {
             List<Long> unseen = wanted.stream().filter(m -> !m.has("\\Seen")).map(MessageStore.Info::uid).toList();
             if (!unseen.isEmpty()) {
                 List<MessageStore.Info> now = messages.setFlags(view.name(), unseen, FlagChange.ADD, Set.of("\\Seen"));
-                wanted = wanted.stream().map(m -> now.stream().filter(x -> x.uid() == m.uid()).findFirst().orElse(m)).toList();
+                Map<Long, MessageStore.Info> nowByUid = new HashMap<>();
+                now.forEach(x -> nowByUid.put(x.uid(), x));
+                wanted = wanted.stream().map(m -> nowByUid.getOrDefault(m.uid(), m)).toList();
                 if (!items.contains("FLAGS")) {
                     items.add("FLAGS");
                 }
             }
         }
+        Map<Long, byte[]> headers = items.stream().anyMatch(ImapMessages::headerOnly)
+                ? messages.headers(view.name(), wanted.stream().map(MessageStore.Info::uid).toList()) : Map.of();
         for (MessageStore.Info m : wanted) {
-            c.writeRaw(fetchResponse(view.numberOf(m.uid()), m, items));
+            c.writeRaw(fetchResponse(view.numberOf(m.uid()), m, items, headers.get(m.uid())));
         }
         c.write(r.tag() + " OK Completed");
     }
@@ -278,7 +285,21 @@ public class ImapMessages {
         return items.isEmpty() ? null : items;
     }
 
-    private byte[] fetchResponse(int number, MessageStore.Info m, List<String> items) {
+    private byte[] content(MessageStore.Info m, byte[] read) {
+        return read != null ? read : messages.content(m);
+    }
+
+    /** True if the item needs only the message's header block (ENVELOPE, RFC822.HEADER, BODY[HEADER...]). */
+    private static boolean headerOnly(String item) {
+        if (item.equals("ENVELOPE") || item.equals("RFC822.HEADER")) {
+            return true;
+        }
+        Matcher body = BODY_ITEM.matcher(item);
+        return body.matches() && body.group(2).startsWith("HEADER");
+    }
+
+    /** @param header the message's header block if kept (items that need only it are answered from it) */
+    private byte[] fetchResponse(int number, MessageStore.Info m, List<String> items, byte[] header) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringBuilder line = new StringBuilder("* ").append(number).append(" FETCH (");
         byte[] content = null;
@@ -293,23 +314,20 @@ public class ImapMessages {
                 case "FLAGS" -> line.append("FLAGS (").append(String.join(" ", m.flags())).append(')');
                 case "INTERNALDATE" -> line.append("INTERNALDATE \"").append(INTERNALDATE.format(m.internalDate())).append('"');
                 case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(m.size());
-                case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
-                    if (content == null) {
-                        content = messages.content(m);
-                    }
-                    line.append(item).append(' ').append(item.equals("ENVELOPE") ? MessageStructure.envelope(content)
-                            : MessageStructure.bodystructure(content, item.equals("BODYSTRUCTURE")));
+                case "ENVELOPE" -> line.append("ENVELOPE ")
+                        .append(MessageStructure.envelope(header != null ? header : (content = content(m, content))));
+                case "BODYSTRUCTURE", "BODY" -> {
+                    content = content(m, content);
+                    line.append(item).append(' ').append(MessageStructure.bodystructure(content, item.equals("BODYSTRUCTURE")));
                 }
                 default -> {
-                    if (content == null) {
-                        content = messages.content(m);
-                    }
+                    byte[] source = header != null && headerOnly(item) ? header : (content = content(m, content));
                     String name;
                     byte[] part;
                     Matcher body = BODY_ITEM.matcher(item);
                     if (body.matches()) {
                         String section = body.group(2);
-                        part = MimeSections.resolve(content, section);
+                        part = MimeSections.resolve(source, section);
                         name = "BODY[" + section + "]";
                         if (body.group(3) != null) {
                             int origin = (int) Math.min(Long.parseLong(body.group(3)), part.length);
@@ -319,7 +337,7 @@ public class ImapMessages {
                         }
                     } else {
                         name = item;
-                        part = section(content, item.equals("RFC822.HEADER") ? "HEADER" : item.equals("RFC822.TEXT") ? "TEXT" : "");
+                        part = section(source, item.equals("RFC822.HEADER") ? "HEADER" : item.equals("RFC822.TEXT") ? "TEXT" : "");
                     }
                     line.append(name).append(" {").append(part.length).append("}\r\n");
                     out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
@@ -341,7 +359,7 @@ public class ImapMessages {
         if (section.isEmpty()) {
             return content;
         }
-        int end = headerEnd(content);
+        int end = MessageStore.headerEnd(content);
         if (section.startsWith("HEADER.FIELDS")) {
             return headerFields(java.util.Arrays.copyOfRange(content, 0, end), section);
         }
@@ -380,18 +398,6 @@ public class ImapMessages {
         }
         out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
-    }
-
-    private static int headerEnd(byte[] b) {
-        for (int i = 0; i + 1 < b.length; i++) {
-            if (b[i] == '\n' && b[i + 1] == '\n') {
-                return i + 2;
-            }
-            if (b[i] == '\n' && b[i + 1] == '\r' && i + 2 < b.length && b[i + 2] == '\n') {
-                return i + 3;
-            }
-        }
-        return b.length;
     }
 
     /** STORE / UID STORE set (+|-)FLAGS[.SILENT] (flags). */
@@ -504,19 +510,27 @@ public class ImapMessages {
             return;
         }
         StringBuilder hits = new StringBuilder("* SEARCH");
+        Map<Long, byte[]>[] headers = new Map[1]; // all of the mailbox's, in one query, once a key needs one
         for (MessageStore.Info m : messages.messages(view.name())) {
             int n = view.numberOf(m.uid());
             if (n == 0) {
                 continue;
             }
             byte[][] cache = new byte[1][];
-            SearchQuery.Candidate candidate = new SearchQuery.Candidate(m, n, () -> {
+            Supplier<byte[]> content = () -> {
                 if (cache[0] == null) {
                     cache[0] = messages.content(m);
                 }
                 return cache[0];
-            });
-            if (query.matches(candidate)) {
+            };
+            Supplier<byte[]> header = () -> {
+                if (headers[0] == null) {
+                    headers[0] = messages.headers(view.name(), null);
+                }
+                byte[] h = headers[0].get(m.uid());
+                return h != null ? h : content.get();
+            };
+            if (query.matches(new SearchQuery.Candidate(m, n, header, content))) {
                 hits.append(' ').append(byUid ? m.uid() : n);
             }
         }

@@ -24,6 +24,7 @@ import org.apache.james.mime4j.parser.AbstractContentHandler;
 import org.apache.james.mime4j.parser.MimeStreamParser;
 import org.apache.james.mime4j.stream.BodyDescriptor;
 import org.apache.james.mime4j.stream.MimeConfig;
+import org.corvid.ejb.backend.MessageStore;
 
 /**
  * ENVELOPE, BODYSTRUCTURE and BODY (RFC 9051 7.5.2) of a message, computed with Apache mime4j's streaming
@@ -224,15 +225,52 @@ final class MessageStructure {
 
     /** The first header field {@code name}, unfolded, raw; or null. */
     static String header(byte[] message, String name) {
-        byte[] head = ImapMessages.section(message, "HEADER");
-        String unfolded = new String(head, StandardCharsets.UTF_8).replaceAll("\r?\n[ \t]+", " ");
-        for (String line : unfolded.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
+        int end = MessageStore.headerEnd(message);
+        for (int line = 0; line < end; line = nextLine(message, line, end)) {
+            int colon = fieldNameEnd(message, line, end, name);
+            if (colon < 0) {
+                continue;
             }
+            // the value runs on over continuation lines (starting with SP or HTAB); unfolding joins them
+            StringBuilder value = new StringBuilder();
+            int start = colon + 1;
+            int next = nextLine(message, line, end);
+            value.append(new String(message, start, next - start, StandardCharsets.UTF_8).stripTrailing());
+            while (next < end && (message[next] == ' ' || message[next] == '\t')) {
+                int after = nextLine(message, next, end);
+                value.append(' ').append(new String(message, next, after - next, StandardCharsets.UTF_8).strip());
+                next = after;
+            }
+            return value.toString().strip();
         }
         return null;
+    }
+
+    private static int nextLine(byte[] b, int from, int end) {
+        while (from < end && b[from] != '\n') {
+            from++;
+        }
+        return from < end ? from + 1 : end;
+    }
+
+    /** The index of the colon if the line at {@code at} is field {@code name} (any case), else -1. */
+    private static int fieldNameEnd(byte[] b, int at, int end, String name) {
+        int n = name.length();
+        if (at + n >= end) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            int x = b[at + i];
+            int y = name.charAt(i);
+            if (x != y && Character.toLowerCase(x) != Character.toLowerCase(y)) {
+                return -1;
+            }
+        }
+        int i = at + n;
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        return i < end && b[i] == ':' ? i : -1;
     }
 
     /** NIL, a quoted string, or a literal when the text cannot be quoted (CR, LF, 8-bit). */

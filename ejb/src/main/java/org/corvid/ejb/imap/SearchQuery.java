@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.jca.api.Value;
 
@@ -17,8 +18,11 @@ import org.corvid.jca.api.Value;
  * fields, the body and the whole text (case-insensitive, UTF-8). Compiled once, evaluated per message.
  */
 final class SearchQuery {
-    /** What a key looks at: the message, its number, and its bytes (read only if a key needs them). */
-    record Candidate(MessageStore.Info message, int number, java.util.function.Supplier<byte[]> content) {
+    /**
+     * What a key looks at: the message, its number, its header block and its bytes (each read only if a key
+     * needs it).
+     */
+    record Candidate(MessageStore.Info message, int number, Supplier<byte[]> header, Supplier<byte[]> content) {
     }
 
     interface Key {
@@ -189,7 +193,7 @@ final class SearchQuery {
 
     /** The unfolded value of the first header field {@code name}, or null. */
     static String header(Candidate c, String name) {
-        return MessageStructure.header(c.content().get(), name);
+        return MessageStructure.header(c.header().get(), name);
     }
 
     private static String text(Candidate c, boolean withHeader) {

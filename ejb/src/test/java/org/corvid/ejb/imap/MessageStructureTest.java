@@ -1,6 +1,7 @@
 package org.corvid.ejb.imap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -77,5 +78,17 @@ class MessageStructureTest {
         assertEquals("Subject: afternoon meeting\r\n\r\n", new String(MimeSections.resolve(b, "2.HEADER.FIELDS (SUBJECT)"), StandardCharsets.UTF_8));
         assertEquals("JVBERi0x", new String(MimeSections.resolve(b, "2.2"), StandardCharsets.UTF_8));
         assertEquals("see below", new String(MimeSections.resolve(b, "1"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void headerFieldsAreFoundInAnyCaseUnfoldedAndOnlyInTheHeader() {
+        byte[] m = ("Subject-Extra: no\r\nsubject : Re: a\r\n\tfolded \u00e9t\u00e9\r\nFrom: x@y\n"
+                + "\r\nSubject: in the body\r\n").getBytes(StandardCharsets.UTF_8);
+        assertEquals("Re: a folded \u00e9t\u00e9", MessageStructure.header(m, "SUBJECT"));
+        assertEquals("x@y", MessageStructure.header(m, "from"));
+        assertNull(MessageStructure.header(m, "To"));
+        assertNull(MessageStructure.header("Subject: x".getBytes(StandardCharsets.UTF_8), "Subject-Extra"));
+        assertEquals("x", MessageStructure.header("Subject: x".getBytes(StandardCharsets.UTF_8), "Subject"));
+        assertEquals("", MessageStructure.header("Subject:\r\n\r\n".getBytes(StandardCharsets.UTF_8), "Subject"));
     }
 }

@@ -17,6 +17,7 @@ import java.util.UUID;
 @Table(name = "mailbox")
 @NamedQuery(name = Mailbox.COUNT, query = "select count(m) from Mailbox m")
 @NamedQuery(name = Mailbox.BY_NAME, query = "select m from Mailbox m where m.name = :name")
+@NamedQuery(name = Mailbox.PLACE_BY_NAME, query = "select m.partition, m.uniqueId from Mailbox m where m.name = :name")
 @NamedQuery(name = Mailbox.SELF_AND_CHILDREN,
         query = "select m from Mailbox m where m.name = :name or m.name like :children escape '\\' order by m.name")
 @NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m order by m.name")
@@ -24,6 +25,8 @@ import java.util.UUID;
 public class Mailbox {
     public static final String BY_UNIQUE_ID = "Mailbox.byUniqueId";
     public static final String COUNT = "Mailbox.count";
+    /** Partition and unique id (no managed entity: a later locking query must read fresh state). */
+    public static final String PLACE_BY_NAME = "Mailbox.placeByName";
     public static final String BY_NAME = "Mailbox.byName";
     /** {@code :name} and the names under it ({@code :children} = escaped name + ".%"), in name order. */
     public static final String SELF_AND_CHILDREN = "Mailbox.selfAndChildren";

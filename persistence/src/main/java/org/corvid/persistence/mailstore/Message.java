@@ -63,6 +63,7 @@ public class Message {
         this.spoolFile = Objects.requireNonNull(spoolFile);
     }
 
+    public Long getId() { return id; }
     public long getMailboxId() { return mailboxId; }
     public long getUid() { return uid; }
     public long getModseq() { return modseq; }

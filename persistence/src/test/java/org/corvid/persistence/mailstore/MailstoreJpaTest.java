@@ -4,6 +4,7 @@ import org.corvid.persistence.JpaDatabases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.corvid.persistence.migration.SchemaMigrations;
@@ -45,7 +46,9 @@ class MailstoreJpaTest {
         long id = databases.read(db, em -> em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", "user.a_b.x")
                 .getSingleResult().getId());
         databases.tx(db, em -> {
-            em.persist(new Message(id, 1, 2, "\\Seen", OffsetDateTime.now(), 100, "u/1.eml"));
+            Message first = new Message(id, 1, 2, "\\Seen", OffsetDateTime.now(), 100, "u/1.eml");
+            em.persist(first);
+            em.persist(new MessageHeader(first.getId(), "Subject: \u00e9t\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8)));
             em.persist(new Message(id, 2, 3, "", OffsetDateTime.now(), 50, "u/2.eml"));
             QuotaRoot q = new QuotaRoot("user.a_b");
             q.setLimits(10L, null);
@@ -54,10 +57,20 @@ class MailstoreJpaTest {
         assertEquals(List.of(2L), databases.read(db, em -> em.createNamedQuery(Message.BY_UIDS, Message.class)
                 .setParameter("mailbox", id).setParameter("uids", List.of(2L, 7L)).getResultStream()
                 .map(Message::getUid).toList()));
+        List<Object[]> headers = databases.read(db, em -> em.createNamedQuery(MessageHeader.OF_MAILBOX, Object[].class)
+                .setParameter("mailbox", id).getResultList());
+        assertEquals(1, headers.size(), "message 2 has no header row");
+        assertEquals(1L, headers.get(0)[0]);
+        assertEquals("Subject: \u00e9t\u00e9\r\n\r\n", new String((byte[]) headers.get(0)[1], StandardCharsets.UTF_8));
+        assertEquals(1, databases.read(db, em -> em.createNamedQuery(MessageHeader.BY_UIDS, Object[].class)
+                .setParameter("mailbox", id).setParameter("uids", List.of(1L, 2L)).getResultList()).size());
         Object[] usage = databases.read(db, em -> em.createNamedQuery(QuotaRoot.USAGE, Object[].class)
                 .setParameter("root", "user.a_b").setParameter("children", "user.a\\_b.%").getSingleResult());
         assertEquals(150L, ((Number) usage[0]).longValue());
         assertEquals(2L, ((Number) usage[1]).longValue());
+        databases.tx(db, em -> em.createQuery("delete from Message m where m.mailboxId = :id").setParameter("id", id).executeUpdate());
+        assertEquals(0, databases.read(db, em -> em.createNamedQuery(MessageHeader.OF_MAILBOX, Object[].class)
+                .setParameter("mailbox", id).getResultList()).size(), "headers go with their messages");
         databases.tx(db, em -> em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", "a").getResultList());
     }
 }
