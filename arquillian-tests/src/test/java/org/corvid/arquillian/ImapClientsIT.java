@@ -148,7 +148,7 @@ class ImapClientsIT {
         assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, proc.exitValue(), out);
-        assertTrue(out.contains("caps IMAP4REV1 LITERAL+ ID NAMESPACE SASL-IR STARTTLS AUTH=PLAIN"), out);
+        assertTrue(out.contains("caps IMAP4REV1 LITERAL+ ID ENABLE NAMESPACE SASL-IR STARTTLS AUTH=PLAIN"), out);
         assertTrue(out.contains("login OK"), out);
         assertTrue(out.contains("noop OK"), out);
         assertTrue(out.contains("wrong-password refused"), out);

@@ -1,6 +1,9 @@
 package org.corvid.arquillian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -57,6 +60,7 @@ class ImapIdleIT {
             b.readUntil("B2 OK");
             b.send("B3 STORE 1 +FLAGS.SILENT (\\Deleted)");
             b.readUntil("B3 OK");
+            assertEquals("* 1 FETCH (FLAGS (\\Deleted))", a.read(), "another session's flag change is pushed");
             b.send("B4 EXPUNGE");
             b.readUntil("B4 OK");
             assertEquals("* 1 EXPUNGE", a.read());
@@ -68,6 +72,45 @@ class ImapIdleIT {
             a.send("A3 NOOP");
             assertEquals("* 1 EXISTS", a.read(), "after DONE, changes wait for the next command");
             assertEquals("A3 OK Completed", a.read());
+        }
+    }
+
+    /** RFC 9051 7.5.2 / RFC 7162 3.2: another session's STORE reaches this one as FETCH FLAGS, once, with MODSEQ. */
+    @Test
+    void anotherSessionsFlagChangesAreReportedAtTheNextCommand() throws Exception {
+        try (LineClient a = login("bob"); LineClient b = login("bob")) {
+            b.send("B0 CREATE INBOX.flags");
+            b.readUntil("B0 ");
+            b.send("B1 APPEND INBOX.flags {11+}\r\nSubject: 1");
+            b.readUntil("B1 OK");
+            a.send("A1 SELECT INBOX.flags");
+            a.readUntil("A1 OK");
+            b.send("B2 SELECT INBOX.flags");
+            b.readUntil("B2 OK");
+            b.send("B3 STORE 1 +FLAGS (\\Flagged)");
+            b.readUntil("B3 OK");
+            a.send("A2 NOOP");
+            assertEquals(List.of("* 1 FETCH (FLAGS (\\Flagged))", "A2 OK Completed"), a.answer("A2"));
+            a.send("A3 NOOP");
+            assertEquals(List.of("A3 OK Completed"), a.answer("A3"), "reported once");
+
+            a.send("A4 ENABLE CONDSTORE");
+            a.answer("A4");
+            b.send("B4 STORE 1 -FLAGS (\\Flagged)");
+            String stored = b.readUntil("* 1 FETCH");
+            b.readUntil("B4 OK");
+            a.send("A5 NOOP");
+            List<String> lines = a.answer("A5");
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(0).matches("\\* 1 FETCH \\(FLAGS \\(\\) MODSEQ \\(\\d+\\)\\)"), lines.get(0));
+            assertTrue(stored.equals("* 1 FETCH (FLAGS ())"), "B did not enable CONDSTORE: " + stored);
+
+            a.send("A6 STORE 1 +FLAGS (\\Seen)");
+            a.answer("A6");
+            a.send("A7 NOOP");
+            assertEquals(List.of("A7 OK Completed"), a.answer("A7"), "a session is not told again of its own STORE");
+            b.send("B5 DELETE INBOX.flags");
+            b.readUntil("B5 ");
         }
     }
 }

@@ -128,12 +128,26 @@ public class MessageStore {
 
     /** STORE: changes the flags of the messages with {@code uids}; returns them as they are now. */
     public List<Info> setFlags(String mailboxName, Collection<Long> uids, FlagChange change, Set<String> flags) {
+        return setFlags(mailboxName, uids, change, flags, Long.MAX_VALUE, new ArrayList<>());
+    }
+
+    /**
+     * STORE (UNCHANGEDSINCE n) (RFC 7162): as {@link #setFlags(String, Collection, FlagChange, Set)}, but a message
+     * whose MODSEQ is above {@code unchangedSince} is left alone and its UID added to {@code modified}; checked
+     * under the mailbox's write lock, so no other change slips in between.
+     */
+    public List<Info> setFlags(String mailboxName, Collection<Long> uids, FlagChange change, Set<String> flags,
+                               long unchangedSince, List<Long> modified) {
         Mailbox m = lock(mailboxName);
         if (m == null || uids.isEmpty()) {
             return List.of();
         }
         List<Info> changed = new ArrayList<>();
         for (Message msg : byUids(m, uids)) {
+            if (msg.getModseq() > unchangedSince) {
+                modified.add(msg.getUid());
+                continue;
+            }
             Set<String> now = new LinkedHashSet<>(parseFlags(msg.getFlags()));
             switch (change) {
                 case REPLACE -> {

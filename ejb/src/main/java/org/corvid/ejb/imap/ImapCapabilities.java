@@ -14,10 +14,10 @@ final class ImapCapabilities {
     }
 
     static String of(Connection c, boolean allowPlaintext) {
-        List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "NAMESPACE"));
+        List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE"));
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
             caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten", "QUOTA",
-                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"));
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "CONDSTORE"));
         }
         if (c.state() == SessionState.NOT_AUTHENTICATED) {
             caps.add("SASL-IR");

@@ -304,7 +304,16 @@ public class ImapMailboxes {
     /** SELECT (read-write) or EXAMINE (read-only). A failed SELECT leaves no mailbox selected. */
     public void select(TaggedRequest r, Connection c, boolean readOnly) {
         deselect(c);
-        String name = onlyMailbox(r, c, (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name");
+        String usage = (readOnly ? "EXAMINE" : "SELECT") + " takes a mailbox name and optionally (CONDSTORE)";
+        if (r.args().size() == 2) { // SELECT name (CONDSTORE), RFC 7162
+            if (!(r.args().get(1) instanceof Value.ListValue params) || params.items().isEmpty()
+                    || !params.items().stream().allMatch(p -> "CONDSTORE".equalsIgnoreCase(p.asString()))) {
+                c.write(r.tag() + " BAD " + usage);
+                return;
+            }
+            ImapMessages.enableCondstore(c);
+        }
+        String name = r.args().size() == 2 ? mailboxArg(r, c, 0, usage) : onlyMailbox(r, c, usage);
         if (name == null) {
             return;
         }

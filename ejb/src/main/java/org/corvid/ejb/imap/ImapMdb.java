@@ -99,6 +99,23 @@ public class ImapMdb implements ImapListener {
         c.write(r.tag() + " OK Completed");
     }
 
+    /** ENABLE (RFC 5161): CONDSTORE is the one extension that needs enabling here; others are ignored. */
+    @Command(value = "ENABLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void enable(TaggedRequest r, Connection c) {
+        if (r.args().isEmpty() || r.args().stream().anyMatch(a -> !(a instanceof Value.Atom))) {
+            c.write(r.tag() + " BAD ENABLE takes capability names");
+            return;
+        }
+        boolean condstore = r.args().stream().anyMatch(a -> "CONDSTORE".equalsIgnoreCase(a.asString()));
+        if (condstore && !ImapMessages.condstore(c)) {
+            ImapMessages.enableCondstore(c);
+            c.write("* ENABLED CONDSTORE");
+        } else {
+            c.write("* ENABLED");
+        }
+        c.write(r.tag() + " OK Completed");
+    }
+
     @Command(value = "CHECK", states = SessionState.SELECTED)
     public void check(TaggedRequest r, Connection c) {
         noop(r, c);

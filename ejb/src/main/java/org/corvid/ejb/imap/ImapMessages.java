@@ -17,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +47,7 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
+    private static final String CONDSTORE = "imap.condstore";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
     private static final Pattern BODY_ITEM = Pattern.compile(
             "(BODY|BODY\\.PEEK)\\[((?:\\d+(?:\\.\\d+)*)(?:\\.(?:HEADER|TEXT|MIME|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)))?"
@@ -77,10 +79,20 @@ public class ImapMessages {
         return (SelectedMailbox) c.attributes().get(SELECTED);
     }
 
+    /** True once the client used CONDSTORE (RFC 7162 3.1): unsolicited FETCHes carry MODSEQ from then on. */
+    static boolean condstore(Connection c) {
+        return c.attributes().containsKey(CONDSTORE);
+    }
+
+    static void enableCondstore(Connection c) {
+        c.attributes().put(CONDSTORE, Boolean.TRUE);
+    }
+
     /** Starts the session's view of {@code name}; returns it (EXISTS is its count). */
     public SelectedMailbox open(Connection c, String name, boolean readOnly) {
-        List<Long> uids = messages.messages(name).stream().map(MessageStore.Info::uid).toList();
-        SelectedMailbox view = new SelectedMailbox(name, readOnly, uids);
+        Map<Long, Long> modseqs = new LinkedHashMap<>();
+        messages.messages(name).forEach(m -> modseqs.put(m.uid(), m.modseq()));
+        SelectedMailbox view = new SelectedMailbox(name, readOnly, modseqs);
         c.attributes().put(SELECTED, view);
         return view;
     }
@@ -174,7 +186,10 @@ public class ImapMessages {
                 : " BAD Expected DONE"));
     }
 
-    /** Reports what other sessions changed since this one last looked: EXPUNGEs, then the new EXISTS. */
+    /**
+     * Reports what other sessions (and LMTP) changed since this one last looked: EXPUNGEs, flag changes as
+     * FETCH FLAGS (with MODSEQ under CONDSTORE), then the new EXISTS.
+     */
     public void sync(Connection c, SelectedMailbox view) {
         synchronized (view) {
             syncNow(c, view);
@@ -182,23 +197,50 @@ public class ImapMessages {
     }
 
     private void syncNow(Connection c, SelectedMailbox view) {
-        List<Long> now = messages.messages(view.name()).stream().map(MessageStore.Info::uid).toList();
-        Set<Long> present = new HashSet<>(now);
+        List<MessageStore.Info> now = messages.messages(view.name());
+        Set<Long> present = new HashSet<>();
+        now.forEach(m -> present.add(m.uid()));
         for (long uid : view.uids()) {
             if (!present.contains(uid)) {
                 c.write("* " + view.expunged(uid) + " EXPUNGE");
             }
         }
         long largest = view.largestUid();
-        List<Long> added = now.stream().filter(u -> u > largest).toList();
+        Map<Long, Long> added = new LinkedHashMap<>();
+        for (MessageStore.Info m : now) {
+            if (m.uid() > largest) {
+                added.put(m.uid(), m.modseq());
+            } else if (view.isNews(m.uid(), m.modseq())) {
+                c.write(flagsUpdate(c, view, m, false));
+            }
+        }
         if (!added.isEmpty()) {
             c.write("* " + view.appended(added) + " EXISTS");
         }
     }
 
+    /** {@code * n FETCH ([UID u ]FLAGS (...)[ MODSEQ (m)])}; the view learns the message's MODSEQ. */
+    private static String flagsUpdate(Connection c, SelectedMailbox view, MessageStore.Info m, boolean withUid) {
+        view.reported(m.uid(), m.modseq());
+        return "* " + view.numberOf(m.uid()) + " FETCH (" + (withUid ? "UID " + m.uid() + " " : "")
+                + "FLAGS (" + String.join(" ", m.flags()) + ")"
+                + (condstore(c) ? " MODSEQ (" + m.modseq() + ")" : "") + ")";
+    }
+
     /** FETCH / UID FETCH. */
     public void fetch(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
         SelectedMailbox view = selected(c);
+        long changedSince = -1;
+        if (args.size() == 3) { // FETCH set items (CHANGEDSINCE n) (RFC 7162)
+            Long n = modifier(args.get(2), "CHANGEDSINCE");
+            if (n == null) {
+                c.write(r.tag() + " BAD FETCH modifier must be (CHANGEDSINCE mod-sequence)");
+                return;
+            }
+            changedSince = n;
+            enableCondstore(c);
+            args = args.subList(0, 2);
+        }
         if (args.size() != 2) {
             c.write(r.tag() + " BAD FETCH takes a sequence set and items");
             return;
@@ -210,6 +252,12 @@ public class ImapMessages {
         }
         if (byUid && !items.contains("UID")) {
             items.add(0, "UID");
+        }
+        if (changedSince >= 0 && !items.contains("MODSEQ")) {
+            items.add("MODSEQ");
+        }
+        if (items.contains("MODSEQ")) {
+            enableCondstore(c);
         }
         for (String item : items) {
             if (!supported(item)) {
@@ -229,7 +277,7 @@ public class ImapMessages {
         List<MessageStore.Info> wanted = new ArrayList<>();
         for (MessageStore.Info m : all) {
             int n = view.numberOf(m.uid());
-            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
+            if (n > 0 && set.contains(byUid ? m.uid() : n) && m.modseq() > changedSince) {
                 wanted.add(m);
             }
         }
@@ -247,7 +295,11 @@ public class ImapMessages {
         }
         Map<Long, byte[]> headers = items.stream().anyMatch(ImapMessages::headerOnly)
                 ? messages.headers(view.name(), wanted.stream().map(MessageStore.Info::uid).toList()) : Map.of();
+        boolean tellsFlags = items.contains("FLAGS");
         for (MessageStore.Info m : wanted) {
+            if (tellsFlags) {
+                view.reported(m.uid(), m.modseq());
+            }
             c.writeRaw(fetchResponse(view.numberOf(m.uid()), m, items, headers.get(m.uid())));
         }
         c.write(r.tag() + " OK Completed");
@@ -255,7 +307,7 @@ public class ImapMessages {
 
     private static boolean supported(String item) {
         return switch (item) {
-            case "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT", "ENVELOPE",
+            case "UID", "FLAGS", "MODSEQ", "INTERNALDATE", "RFC822.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT", "ENVELOPE",
                     "BODYSTRUCTURE", "BODY" -> true;
             default -> BODY_ITEM.matcher(item).matches();
         };
@@ -289,6 +341,20 @@ public class ImapMessages {
         return read != null ? read : messages.content(m);
     }
 
+    /** The number in a modifier list {@code (NAME n)}, or null if {@code v} is not one. */
+    private static Long modifier(Value v, String name) {
+        if (v instanceof Value.ListValue list && list.items().size() == 2
+                && name.equalsIgnoreCase(list.items().get(0).asString())) {
+            try {
+                long n = Long.parseLong(list.items().get(1).asString());
+                return n >= 0 ? n : null;
+            } catch (NumberFormatException | NullPointerException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** True if the item needs only the message's header block (ENVELOPE, RFC822.HEADER, BODY[HEADER...]). */
     private static boolean headerOnly(String item) {
         if (item.equals("ENVELOPE") || item.equals("RFC822.HEADER")) {
@@ -314,6 +380,7 @@ public class ImapMessages {
                 case "FLAGS" -> line.append("FLAGS (").append(String.join(" ", m.flags())).append(')');
                 case "INTERNALDATE" -> line.append("INTERNALDATE \"").append(INTERNALDATE.format(m.internalDate())).append('"');
                 case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(m.size());
+                case "MODSEQ" -> line.append("MODSEQ (").append(m.modseq()).append(')');
                 case "ENVELOPE" -> line.append("ENVELOPE ")
                         .append(MessageStructure.envelope(header != null ? header : (content = content(m, content))));
                 case "BODYSTRUCTURE", "BODY" -> {
@@ -403,6 +470,17 @@ public class ImapMessages {
     /** STORE / UID STORE set (+|-)FLAGS[.SILENT] (flags). */
     public void store(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
         SelectedMailbox view = selected(c);
+        long unchangedSince = Long.MAX_VALUE;
+        if (args.size() == 4) { // STORE set (UNCHANGEDSINCE n) item flags (RFC 7162)
+            Long n = modifier(args.get(1), "UNCHANGEDSINCE");
+            if (n == null) {
+                c.write(r.tag() + " BAD STORE modifier must be (UNCHANGEDSINCE mod-sequence)");
+                return;
+            }
+            unchangedSince = n;
+            enableCondstore(c);
+            args = List.of(args.get(0), args.get(2), args.get(3));
+        }
         if (args.size() != 3) {
             c.write(r.tag() + " BAD STORE takes a sequence set, an item and flags");
             return;
@@ -438,13 +516,22 @@ public class ImapMessages {
                 uids.add(uid);
             }
         }
-        for (MessageStore.Info m : messages.setFlags(view.name(), uids, change, flags)) {
+        List<Long> modified = new ArrayList<>();
+        for (MessageStore.Info m : messages.setFlags(view.name(), uids, change, flags, unchangedSince, modified)) {
             if (!silent) {
+                c.write(flagsUpdate(c, view, m, byUid));
+            } else if (condstore(c)) { // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ
+                view.reported(m.uid(), m.modseq());
                 c.write("* " + view.numberOf(m.uid()) + " FETCH (" + (byUid ? "UID " + m.uid() + " " : "")
-                        + "FLAGS (" + String.join(" ", m.flags()) + "))");
+                        + "MODSEQ (" + m.modseq() + "))");
             }
         }
-        c.write(r.tag() + " OK Completed");
+        if (modified.isEmpty()) {
+            c.write(r.tag() + " OK Completed");
+        } else {
+            List<Long> ids = modified.stream().map(u -> byUid ? u : (long) view.numberOf(u)).sorted().toList();
+            c.write(r.tag() + " OK [MODIFIED " + SequenceSet.format(ids) + "] Conditional STORE failed for some messages");
+        }
     }
 
     /** \Seen needs s, \Deleted t, anything else w (RFC 4314). */
@@ -502,7 +589,7 @@ public class ImapMessages {
     /** SEARCH / UID SEARCH: the numbers (or UIDs) of the messages matching every key. */
     public void search(TaggedRequest r, Connection c, boolean byUid, List<Value> args) {
         SelectedMailbox view = selected(c);
-        SearchQuery.Key query;
+        SearchQuery.Program query;
         try {
             query = SearchQuery.parse(args, view.count(), view.largestUid());
         } catch (SearchQuery.ParseException e) {
@@ -510,6 +597,7 @@ public class ImapMessages {
             return;
         }
         StringBuilder hits = new StringBuilder("* SEARCH");
+        long highestModseq = 0;
         Map<Long, byte[]>[] headers = new Map[1]; // all of the mailbox's, in one query, once a key needs one
         for (MessageStore.Info m : messages.messages(view.name())) {
             int n = view.numberOf(m.uid());
@@ -530,8 +618,15 @@ public class ImapMessages {
                 byte[] h = headers[0].get(m.uid());
                 return h != null ? h : content.get();
             };
-            if (query.matches(new SearchQuery.Candidate(m, n, header, content))) {
+            if (query.key().matches(new SearchQuery.Candidate(m, n, header, content))) {
                 hits.append(' ').append(byUid ? m.uid() : n);
+                highestModseq = Math.max(highestModseq, m.modseq());
+            }
+        }
+        if (query.usesModseq()) {
+            enableCondstore(c);
+            if (highestModseq > 0) {
+                hits.append(" (MODSEQ ").append(highestModseq).append(')');
             }
         }
         c.write(hits.toString());

@@ -29,6 +29,10 @@ final class SearchQuery {
         boolean matches(Candidate c);
     }
 
+    /** A parsed program; {@code usesModseq} if it has a MODSEQ key (RFC 7162: the answer then ends with the highest MODSEQ). */
+    record Program(Key key, boolean usesModseq) {
+    }
+
     static final class ParseException extends Exception {
         ParseException(String message) {
             super(message);
@@ -40,16 +44,18 @@ final class SearchQuery {
     private final long largestNumber;
     private final long largestUid;
     private int pos;
+    private final boolean[] usesModseq;
 
-    private SearchQuery(List<Value> args, long largestNumber, long largestUid) {
+    private SearchQuery(List<Value> args, long largestNumber, long largestUid, boolean[] usesModseq) {
+        this.usesModseq = usesModseq;
         this.args = args;
         this.largestNumber = largestNumber;
         this.largestUid = largestUid;
     }
 
     /** Parses the arguments of SEARCH (an optional {@code CHARSET UTF-8} first). */
-    static Key parse(List<Value> args, long largestNumber, long largestUid) throws ParseException {
-        SearchQuery q = new SearchQuery(args, largestNumber, largestUid);
+    static Program parse(List<Value> args, long largestNumber, long largestUid) throws ParseException {
+        SearchQuery q = new SearchQuery(args, largestNumber, largestUid, new boolean[1]);
         if (!args.isEmpty() && "CHARSET".equalsIgnoreCase(args.get(0).asString())) {
             String charset = args.size() > 1 ? args.get(1).asString() : null;
             if (charset == null || !(charset.equalsIgnoreCase("UTF-8") || charset.equalsIgnoreCase("US-ASCII"))) {
@@ -64,7 +70,7 @@ final class SearchQuery {
         if (all.isEmpty()) {
             throw new ParseException("Missing search key");
         }
-        return c -> all.stream().allMatch(k -> k.matches(c));
+        return new Program(c -> all.stream().allMatch(k -> k.matches(c)), q.usesModseq[0]);
     }
 
     private String next() throws ParseException {
@@ -77,7 +83,7 @@ final class SearchQuery {
     private Key key() throws ParseException {
         Value v = args.get(pos++);
         if (v instanceof Value.ListValue list) {
-            SearchQuery inner = new SearchQuery(list.items(), largestNumber, largestUid);
+            SearchQuery inner = new SearchQuery(list.items(), largestNumber, largestUid, usesModseq);
             List<Key> keys = new ArrayList<>();
             while (inner.pos < list.items().size()) {
                 keys.add(inner.key());
@@ -136,6 +142,18 @@ final class SearchQuery {
                     throw new ParseException("Invalid UID set");
                 }
                 return c -> set.contains(c.message().uid());
+            }
+            case "MODSEQ": { // MODSEQ ["/flags/<flag>" all|priv|shared] n: per-flag entries share the message's MODSEQ
+                if (pos < args.size() && !(args.get(pos) instanceof Value.Atom)) {
+                    next();
+                    String type = next().toLowerCase(Locale.ROOT);
+                    if (!type.equals("all") && !type.equals("priv") && !type.equals("shared")) {
+                        throw new ParseException("Invalid MODSEQ entry type " + type);
+                    }
+                }
+                long n = number(next());
+                usesModseq[0] = true;
+                return c -> c.message().modseq() >= n;
             }
             case "NOT": { Key k = key(); return c -> !k.matches(c); }
             case "OR": { Key a = key(); Key b = key(); return c -> a.matches(c) || b.matches(c); }

@@ -54,4 +54,21 @@ final class SequenceSet {
         }
         return false;
     }
+
+    /** {@code sorted} (ascending numbers) written as a set with ranges: 1,2,3,7 → {@code 1:3,7}. */
+    static String format(List<Long> sorted) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < sorted.size(); ) {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+                j++;
+            }
+            out.append(out.length() == 0 ? "" : ",").append(sorted.get(i));
+            if (j > i) {
+                out.append(':').append(sorted.get(j));
+            }
+            i = j + 1;
+        }
+        return out.toString();
+    }
 }
