@@ -76,7 +76,7 @@ class CyrusClientsIT {
     void plainWithInitialResponse() throws Exception {
         String out = imtest("x1 NAMESPACE\r\nx2 LOGOUT\r\n", "-a", "alice", "-w", "alice", "-m", "PLAIN");
         assertTrue(out.contains("C: A01 AUTHENTICATE PLAIN AGFsaWNlAGFsaWNl"), out);
-        assertTrue(out.contains("S: A01 OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE] User logged in"), out);
+        assertTrue(out.contains("S: A01 OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE] User logged in"), out);
         assertTrue(out.contains("Authenticated."), out);
         assertTrue(out.contains("* NAMESPACE ((\"INBOX.\" \".\")) ((\"user.\" \".\")) ((\"\" \".\"))"), out);
         assertTrue(out.contains("x2 OK Completed"), out);
@@ -87,8 +87,8 @@ class CyrusClientsIT {
         String out = imtest("x1 CAPABILITY\r\nx2 LOGOUT\r\n", "-t", "", "-a", "bob", "-w", "bob", "-m", "PLAIN");
         assertTrue(out.contains("Authenticated."), out);
         assertTrue(out.matches("(?s).*Security strength factor: [1-9][0-9]*.*"), out);
-        assertTrue(out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE\r\n")
-                || out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE\n"), out);
+        assertTrue(out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\r\n")
+                || out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\n"), out);
     }
 
     @Test

@@ -61,6 +61,11 @@ public class MailboxManager {
 
     /** Creates {@code name} on {@code partition} with {@code acl}. */
     public Outcome create(String name, String partition, String acl) {
+        return create(name, partition, acl, null);
+    }
+
+    /** Creates {@code name} on {@code partition} with {@code acl} and a special use ({@code \Sent}, ... or null). */
+    public Outcome create(String name, String partition, String acl, String specialUse) {
         if (store.find(name) != null) {
             return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
         }
@@ -70,7 +75,7 @@ public class MailboxManager {
                 return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
             }
             try {
-                store.insert(name, partition, acl);
+                store.insert(name, partition, acl, specialUse);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "creating %s failed; withdrawing the reservation", name);
                 m.delete(name);

@@ -20,11 +20,12 @@ public class MailboxStore {
     @PersistenceContext(unitName = "mailstore")
     private EntityManager em;
 
-    /** A detached view of a mailbox. */
-    public record Info(String name, String partition, long uidValidity, long uidNext, long highestModseq, String acl) {
+    /** A detached view of a mailbox; {@code specialUse} is an RFC 6154 attribute such as {@code \Sent}, or null. */
+    public record Info(String name, String partition, long uidValidity, long uidNext, long highestModseq, String acl,
+                       String specialUse) {
         static Info of(Mailbox m) {
             return new Info(m.getName(), m.getPartition(), m.getUidValidity(), m.getUidNext(), m.getHighestModseq(),
-                    m.getAcl());
+                    m.getAcl(), m.getSpecialUse());
         }
     }
 
@@ -45,8 +46,10 @@ public class MailboxStore {
         return em.createNamedQuery(Mailbox.ALL, Mailbox.class).getResultStream().map(Info::of).toList();
     }
 
-    public void insert(String name, String partition, String acl) {
-        em.persist(new Mailbox(name, partition, newUidValidity(), acl));
+    public void insert(String name, String partition, String acl, String specialUse) {
+        Mailbox m = new Mailbox(name, partition, newUidValidity(), acl);
+        m.setSpecialUse(specialUse);
+        em.persist(m);
     }
 
     /** Removes {@code name} (and the mailboxes under it if {@code withChildren}); returns the names removed. */

@@ -9,8 +9,11 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -38,6 +41,14 @@ import org.jboss.ejb3.annotation.SecurityDomain;
 @SecurityDomain("corvid")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ImapMailboxes {
+    private static final Set<String> STATUS_ITEMS = Set.of("MESSAGES", "UNSEEN", "SIZE", "DELETED", "RECENT",
+            "UIDNEXT", "UIDVALIDITY", "HIGHESTMODSEQ");
+
+    /** RFC 6154 special uses (and Cyrus's \\Important is not offered). */
+    static final List<String> SPECIAL_USES = List.of("\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent",
+            "\\Trash");
+    private static final Set<String> SELECTION_OPTIONS = Set.of("SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE");
+    private static final Set<String> RETURN_OPTIONS = Set.of("SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS");
     private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9.!#&'+,\\-/:;<=>?@^_`|~$]+");
 
     @Resource
@@ -104,11 +115,23 @@ public class ImapMailboxes {
     }
 
     public void create(TaggedRequest r, Connection c) {
-        if (r.args().size() > 2) {
-            c.write(r.tag() + " BAD CREATE takes a mailbox name");
+        String usage = "CREATE takes a mailbox name and optionally (USE (special-use attributes))";
+        String specialUse = null;
+        if (r.args().size() == 2) { // CREATE name (USE (\Sent)), RFC 6154 3
+            specialUse = specialUse(r.args().get(1));
+            if (specialUse == null) {
+                c.write(r.tag() + " BAD " + usage);
+                return;
+            }
+            if (specialUse.startsWith("?")) {
+                c.write(r.tag() + " NO [USEATTR] Unsupported special-use attribute " + specialUse.substring(1));
+                return;
+            }
+        } else if (r.args().size() > 2) {
+            c.write(r.tag() + " BAD " + usage);
             return;
         }
-        String name = mailboxArg(r, c, 0, "CREATE takes a mailbox name");
+        String name = mailboxArg(r, c, 0, usage);
         if (name == null) {
             return;
         }
@@ -117,7 +140,28 @@ public class ImapMailboxes {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        answer(r, c, manager.create(name, MailboxManager.DEFAULT_PARTITION, acl));
+        answer(r, c, manager.create(name, MailboxManager.DEFAULT_PARTITION, acl, specialUse));
+    }
+
+    /**
+     * The special-use attributes of {@code (USE (\Sent ...))}, space-separated; {@code "?" + attribute} for one
+     * this server does not know; null if the parameter is malformed.
+     */
+    private static String specialUse(Value v) {
+        if (!(v instanceof Value.ListValue p) || p.items().size() != 2 || !"USE".equalsIgnoreCase(p.items().get(0).asString())
+                || !(p.items().get(1) instanceof Value.ListValue uses)) {
+            return null;
+        }
+        List<String> attributes = new ArrayList<>();
+        for (Value u : uses.items()) {
+            String a = u.asString();
+            String known = a == null ? null : SPECIAL_USES.stream().filter(a::equalsIgnoreCase).findFirst().orElse(null);
+            if (known == null) {
+                return "?" + a;
+            }
+            attributes.add(known);
+        }
+        return attributes.isEmpty() ? null : String.join(" ", attributes);
     }
 
     /**
@@ -208,40 +252,162 @@ public class ImapMailboxes {
 
     /** LIST reference pattern: the mailboxes the caller may see (right {@code l}), with CHILDREN attributes. */
     public void list(TaggedRequest r, Connection c) {
-        if (r.args().size() != 2 || r.string(0) == null || r.string(1) == null) {
-            c.write(r.tag() + " BAD LIST takes a reference and a pattern");
+        ListCommand cmd = ListCommand.parse(r.args());
+        if (cmd == null) {
+            c.write(r.tag() + " BAD LIST takes [(selection options)] reference pattern(s) [RETURN (options)]");
             return;
         }
-        String pattern = r.string(0) + r.string(1);
-        if (r.string(1).isEmpty()) {
+        if (cmd.patterns().size() == 1 && cmd.patterns().get(0).isEmpty() && cmd.selection().isEmpty()) {
             c.write("* LIST (\\Noselect) \".\" \"\"");
             c.write(r.tag() + " OK Completed");
             return;
         }
         MailboxNames names = caller().names();
-        TreeSet<String> visible = new TreeSet<>();
+        TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
         for (MailboxStore.Info m : store.all()) {
             if (caller().may(m, 'l')) {
-                visible.add(names.toImap(m.name()));
+                visible.put(names.toImap(m.name()), m);
             }
         }
-        // names that only exist as levels above visible mailboxes show as \Noselect for '%' patterns
-        TreeMap<String, String> listed = new TreeMap<>();
-        Pattern matcher = wildcard(pattern);
-        for (String name : visible) {
-            if (matcher.matcher(name).matches()) {
-                listed.put(name, hasChildren(visible, name) ? "\\HasChildren" : "\\HasNoChildren");
+        boolean wantSubscribed = cmd.selection().contains("SUBSCRIBED") || cmd.returns().contains("SUBSCRIBED");
+        TreeSet<String> subscribed = new TreeSet<>();
+        if (wantSubscribed) {
+            store.subscriptions(caller().user()).forEach(n -> subscribed.add(names.toImap(n)));
+        }
+        List<Pattern> matchers = cmd.patterns().stream().map(p -> wildcard(cmd.reference() + p)).toList();
+        boolean percent = cmd.patterns().stream().anyMatch(p -> p.indexOf('%') >= 0);
+        // name -> attributes, in name order; CHILDINFO for RECURSIVEMATCH parents
+        TreeMap<String, List<String>> listed = new TreeMap<>();
+        TreeSet<String> childInfo = new TreeSet<>();
+        TreeSet<String> candidates = new TreeSet<>(cmd.selection().contains("SUBSCRIBED") ? subscribed : visible.keySet());
+        for (String name : candidates) {
+            MailboxStore.Info m = visible.get(name);
+            boolean selected = !cmd.selection().contains("SPECIAL-USE") || m != null && m.specialUse() != null;
+            if (matches(matchers, name) && selected) {
+                listed.put(name, attributes(name, m, visible, subscribed, wantSubscribed));
             }
-            if (pattern.indexOf('%') >= 0) {
-                for (String level = MailboxNames.parentOf(name); level != null; level = MailboxNames.parentOf(level)) {
-                    if (!visible.contains(level) && matcher.matcher(level).matches()) {
-                        listed.put(level, "\\Noselect \\HasChildren");
-                    }
+            // levels above a match that are not listed themselves
+            for (String level = MailboxNames.parentOf(name); level != null; level = MailboxNames.parentOf(level)) {
+                if (!matches(matchers, level) || candidates.contains(level)) {
+                    continue;
+                }
+                if (cmd.selection().contains("RECURSIVEMATCH") && selected) {
+                    childInfo.add(level);
+                    listed.computeIfAbsent(level, l -> attributes(l, visible.get(l), visible, subscribed, wantSubscribed));
+                } else if (percent && !visible.containsKey(level) && !cmd.selection().contains("SUBSCRIBED")) {
+                    listed.put(level, List.of("\\Noselect", "\\HasChildren"));
                 }
             }
         }
-        listed.forEach((name, attributes) -> c.write("* LIST (" + attributes + ") \".\" " + astring(name)));
+        String[] statusItems = cmd.status();
+        listed.forEach((name, attributes) -> {
+            c.write("* LIST (" + String.join(" ", attributes) + ") \".\" " + astring(name)
+                    + (childInfo.contains(name) ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : ""));
+            MailboxStore.Info m = visible.get(name);
+            if (statusItems != null && m != null && caller().may(m, 'r')) { // LIST-STATUS (RFC 5819)
+                c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
+            }
+        });
         c.write(r.tag() + " OK Completed");
+    }
+
+    private static boolean matches(List<Pattern> matchers, String name) {
+        return matchers.stream().anyMatch(p -> p.matcher(name).matches());
+    }
+
+    /** \\NonExistent (subscribed but gone), children, \\Subscribed, and the special use. */
+    private static List<String> attributes(String name, MailboxStore.Info m, TreeMap<String, MailboxStore.Info> visible,
+                                           TreeSet<String> subscribed, boolean wantSubscribed) {
+        List<String> a = new ArrayList<>();
+        if (m == null) {
+            a.add("\\NonExistent");
+        }
+        a.add(hasChildren(visible.navigableKeySet(), name) ? "\\HasChildren" : "\\HasNoChildren");
+        if (wantSubscribed && subscribed.contains(name)) {
+            a.add("\\Subscribed");
+        }
+        if (m != null && m.specialUse() != null) {
+            a.add(m.specialUse());
+        }
+        return a;
+    }
+
+    /**
+     * The arguments of LIST (RFC 3501, and RFC 5258 LIST-EXTENDED with RFC 6154 SPECIAL-USE and RFC 5819
+     * LIST-STATUS): {@code [(selection)] reference pattern|(patterns) [RETURN (options)]}; null if malformed.
+     */
+    record ListCommand(Set<String> selection, String reference, List<String> patterns, Set<String> returns,
+                       List<String> statusItems) {
+        String[] status() {
+            return statusItems == null ? null : statusItems.toArray(String[]::new);
+        }
+
+        static ListCommand parse(List<Value> a) {
+            int i = 0;
+            Set<String> selection = new HashSet<>();
+            if (!a.isEmpty() && a.get(0) instanceof Value.ListValue sel) {
+                for (Value v : sel.items()) {
+                    String o = v.asString() == null ? "" : v.asString().toUpperCase(Locale.ROOT);
+                    if (!SELECTION_OPTIONS.contains(o)) {
+                        return null;
+                    }
+                    selection.add(o);
+                }
+                if (selection.contains("RECURSIVEMATCH") && !selection.contains("SUBSCRIBED")
+                        && !selection.contains("SPECIAL-USE")) {
+                    return null; // RFC 5258 3: RECURSIVEMATCH needs another selection option
+                }
+                i = 1;
+            }
+            if (a.size() < i + 2 || a.get(i) instanceof Value.ListValue || a.get(i).asString() == null) {
+                return null;
+            }
+            String reference = a.get(i).asString();
+            List<String> patterns = new ArrayList<>();
+            if (a.get(i + 1) instanceof Value.ListValue list) {
+                for (Value v : list.items()) {
+                    if (v.asString() == null) {
+                        return null;
+                    }
+                    patterns.add(v.asString());
+                }
+            } else if (a.get(i + 1).asString() != null) {
+                patterns.add(a.get(i + 1).asString());
+            }
+            if (patterns.isEmpty()) {
+                return null;
+            }
+            i += 2;
+            Set<String> returns = new HashSet<>();
+            List<String> statusItems = null;
+            if (a.size() == i + 2 && "RETURN".equalsIgnoreCase(a.get(i).asString())
+                    && a.get(i + 1) instanceof Value.ListValue ret) {
+                for (int k = 0; k < ret.items().size(); k++) {
+                    String o = ret.items().get(k).asString() == null ? "" : ret.items().get(k).asString().toUpperCase(Locale.ROOT);
+                    if (!RETURN_OPTIONS.contains(o)) {
+                        return null;
+                    }
+                    returns.add(o);
+                    if (o.equals("STATUS")) {
+                        if (k + 1 >= ret.items().size() || !(ret.items().get(k + 1) instanceof Value.ListValue items)) {
+                            return null;
+                        }
+                        statusItems = new ArrayList<>();
+                        for (Value item : items.items()) {
+                            String key = item.asString() == null ? "" : item.asString().toUpperCase(Locale.ROOT);
+                            if (!STATUS_ITEMS.contains(key)) {
+                                return null;
+                            }
+                            statusItems.add(key);
+                        }
+                        k++;
+                    }
+                }
+            } else if (a.size() != i) {
+                return null;
+            }
+            return new ListCommand(selection, reference, patterns, returns, statusItems);
+        }
     }
 
     /** LSUB reference pattern: the caller's subscriptions; \Noselect for those whose mailbox is gone. */
@@ -276,27 +442,16 @@ public class ImapMailboxes {
         if (m == null) {
             return;
         }
-        List<String> out = new ArrayList<>();
-        long[] counts = messages.counts(name);
+        List<String> keys = new ArrayList<>();
         for (Value item : items.items()) {
             String key = item.asString() == null ? "" : item.asString().toUpperCase(Locale.ROOT);
-            String value = switch (key) {
-                case "MESSAGES" -> String.valueOf(counts[0]);
-                case "UNSEEN" -> String.valueOf(counts[1]);
-                case "SIZE" -> String.valueOf(counts[2]);
-                case "DELETED" -> String.valueOf(counts[3]);
-                case "RECENT" -> "0"; // \Recent is not kept (it is gone from IMAP4rev2)
-                case "UIDNEXT" -> String.valueOf(m.uidNext());
-                case "UIDVALIDITY" -> String.valueOf(m.uidValidity());
-                case "HIGHESTMODSEQ" -> String.valueOf(m.highestModseq());
-                default -> null;
-            };
-            if (value == null) {
+            if (!STATUS_ITEMS.contains(key)) {
                 c.write(r.tag() + " BAD Unknown STATUS item " + key);
                 return;
             }
-            out.add(key + " " + value);
+            keys.add(key);
         }
+        List<String> out = statusValues(m, keys.toArray(String[]::new));
         c.write("* STATUS " + astring(caller().names().toImap(name)) + " (" + String.join(" ", out) + ")");
         c.write(r.tag() + " OK Completed");
     }
@@ -332,6 +487,25 @@ public class ImapMailboxes {
         c.write(r.tag() + " OK [" + (readOnly ? "READ-ONLY" : "READ-WRITE") + "] Completed");
     }
 
+    /** {@code ITEM value} for each of {@code keys} (all in {@link #STATUS_ITEMS}). */
+    private List<String> statusValues(MailboxStore.Info m, String[] keys) {
+        long[] counts = messages.counts(m.name());
+        List<String> out = new ArrayList<>();
+        for (String key : keys) {
+            out.add(key + " " + switch (key) {
+                case "MESSAGES" -> counts[0];
+                case "UNSEEN" -> counts[1];
+                case "SIZE" -> counts[2];
+                case "DELETED" -> counts[3];
+                case "UIDNEXT" -> m.uidNext();
+                case "UIDVALIDITY" -> m.uidValidity();
+                case "HIGHESTMODSEQ" -> m.highestModseq();
+                default -> 0L; // RECENT: \\Recent is not kept (it is gone from IMAP4rev2)
+            });
+        }
+        return out;
+    }
+
     /** CLOSE (expunges silently first) and UNSELECT. */
     public void close(TaggedRequest r, Connection c) {
         if (!r.args().isEmpty()) {
@@ -352,7 +526,7 @@ public class ImapMailboxes {
         }
     }
 
-    private static boolean hasChildren(TreeSet<String> names, String name) {
+    private static boolean hasChildren(NavigableSet<String> names, String name) {
         String child = names.higher(name + ".");
         return child != null && child.startsWith(name + ".");
     }
