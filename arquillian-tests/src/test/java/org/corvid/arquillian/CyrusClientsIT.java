@@ -55,7 +55,7 @@ class CyrusClientsIT {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    /** Cyrus's admin shell creates a user, grants bob rights, lists ACL and mailboxes, and deletes the user. */
+    /** Cyrus's admin shell creates a user, grants bob rights, sets and lists a quota, lists ACL and mailboxes, deletes the user. */
     @Test
     void cyradmCreatesAUserSetsAnAclAndDeletesIt() throws Exception {
         File cyradm = new File("/usr/bin/cyradm");
@@ -63,12 +63,13 @@ class CyrusClientsIT {
         Process p = new ProcessBuilder(cyradm.getPath(), "--user", "admin", "--password", "admin", "--auth", "PLAIN",
                 "--port", String.valueOf(TestServer.IMAP), TestServer.HOST).redirectErrorStream(true).start();
         p.getOutputStream().write(String.join("\n", "cm user.cyradmit", "sam user.cyradmit bob lrs", "lam user.cyradmit",
-                "lm user.cyradmit*", "dm user.cyradmit", "lm user.cyradmit*", "").getBytes(StandardCharsets.US_ASCII));
+                "sq user.cyradmit STORAGE 2000", "lq user.cyradmit", "lm user.cyradmit*", "dm user.cyradmit", "lm user.cyradmit*", "").getBytes(StandardCharsets.US_ASCII));
         p.getOutputStream().close();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cyradm did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(out.contains("cyradmit lrswipkxtecdan") && out.contains("bob lrs"), out);
         assertTrue(out.contains("user.cyradmit (\\HasNoChildren)"), out);
+        assertTrue(out.contains("STORAGE 0/2000 (0%)"), "sq and lq: " + out);
         assertEquals(1, out.split("user.cyradmit \\(", -1).length - 1, "listed once, before dm: " + out);
     }
 
@@ -76,7 +77,7 @@ class CyrusClientsIT {
     void plainWithInitialResponse() throws Exception {
         String out = imtest("x1 NAMESPACE\r\nx2 LOGOUT\r\n", "-a", "alice", "-w", "alice", "-m", "PLAIN");
         assertTrue(out.contains("C: A01 AUTHENTICATE PLAIN AGFsaWNlAGFsaWNl"), out);
-        assertTrue(out.contains("S: A01 OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE] User logged in"), out);
+        assertTrue(out.contains("S: A01 OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTA=RES-MAILBOX CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE] User logged in"), out);
         assertTrue(out.contains("Authenticated."), out);
         assertTrue(out.contains("* NAMESPACE ((\"INBOX.\" \".\")) ((\"user.\" \".\")) ((\"\" \".\"))"), out);
         assertTrue(out.contains("x2 OK Completed"), out);
@@ -87,8 +88,8 @@ class CyrusClientsIT {
         String out = imtest("x1 CAPABILITY\r\nx2 LOGOUT\r\n", "-t", "", "-a", "bob", "-w", "bob", "-m", "PLAIN");
         assertTrue(out.contains("Authenticated."), out);
         assertTrue(out.matches("(?s).*Security strength factor: [1-9][0-9]*.*"), out);
-        assertTrue(out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\r\n")
-                || out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\n"), out);
+        assertTrue(out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTA=RES-MAILBOX CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\r\n")
+                || out.contains("* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE NAMESPACE CHILDREN UNSELECT UIDPLUS MOVE IDLE ACL RIGHTS=kxten QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTA=RES-MAILBOX CONDSTORE LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE\n"), out);
     }
 
     @Test

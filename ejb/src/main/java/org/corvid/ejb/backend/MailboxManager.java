@@ -55,6 +55,9 @@ public class MailboxManager {
     @EJB
     private NodeConfig node;
 
+    @EJB
+    private Quotas quotas;
+
     private String location(String partition) {
         return node.serverName() + "!" + partition;
     }
@@ -68,6 +71,10 @@ public class MailboxManager {
     public Outcome create(String name, String partition, String acl, String specialUse) {
         if (store.find(name) != null) {
             return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+        }
+        Quotas.Quota quota = quotas.rootOf(name);
+        if (quota != null && !quota.allowsAnotherMailbox()) {
+            return Outcome.no("[OVERQUOTA] Mailbox quota exceeded");
         }
         try (MupdateConnection m = master.getConnection()) {
             MupdateReply reserved = m.reserve(name, location(partition));

@@ -104,6 +104,7 @@ public class MessageStore {
             return OVER_QUOTA;
         }
         long[] uidAndModseq = m.allocateUidAndModseq();
+        m.added(content.length);
         Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags),
                 internalDate, content.length, file);
         em.persist(message);
@@ -186,6 +187,7 @@ public class MessageStore {
             if (parseFlags(msg.getFlags()).stream().anyMatch("\\Deleted"::equalsIgnoreCase)) {
                 gone.add(msg.getUid());
                 files.add(msg.getSpoolFile());
+                m.removed(msg.getSize());
                 em.remove(msg);
             }
         }

@@ -9,7 +9,10 @@ import jakarta.persistence.PersistenceContext;
 import org.corvid.persistence.mailstore.QuotaRoot;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
-/** Quota roots (RFC 9208 STORAGE and MESSAGE) of this backend, their usage, and the check before an append. */
+/**
+ * Quota roots (RFC 9208 STORAGE, MESSAGE and MAILBOX) of this backend, their usage (summed from the mailboxes'
+ * running totals, not from their messages), and the checks before an append or a create.
+ */
 @Stateless
 @PermitAll
 @SecurityDomain("corvid")
@@ -18,7 +21,8 @@ public class Quotas {
     private EntityManager em;
 
     /** A root with its limits (null: none) and usage. */
-    public record Quota(String root, Long storageLimitKib, Long messageLimit, long usedBytes, long usedMessages) {
+    public record Quota(String root, Long storageLimitKib, Long messageLimit, Long mailboxLimit, long usedBytes,
+                        long usedMessages, long usedMailboxes) {
         public long usedKib() {
             return (usedBytes + 1023) / 1024;
         }
@@ -27,6 +31,11 @@ public class Quotas {
         public boolean allows(long size) {
             return (storageLimitKib == null || (usedBytes + size + 1023) / 1024 <= storageLimitKib)
                     && (messageLimit == null || usedMessages + 1 <= messageLimit);
+        }
+
+        /** True if one more mailbox under the root stays within the MAILBOX limit. */
+        public boolean allowsAnotherMailbox() {
+            return mailboxLimit == null || usedMailboxes + 1 <= mailboxLimit;
         }
     }
 
@@ -51,14 +60,14 @@ public class Quotas {
         Object[] usage = em.createNamedQuery(QuotaRoot.USAGE, Object[].class).setParameter("root", root)
                 .setParameter("children", root.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%")
                 .getSingleResult();
-        return new Quota(root, r.getStorageLimit(), r.getMessageLimit(), ((Number) usage[0]).longValue(),
-                ((Number) usage[1]).longValue());
+        return new Quota(root, r.getStorageLimit(), r.getMessageLimit(), r.getMailboxLimit(),
+                ((Number) usage[0]).longValue(), ((Number) usage[1]).longValue(), ((Number) usage[2]).longValue());
     }
 
     /** SETQUOTA: sets the limits (null for none); a root with no limits left is removed. */
-    public void set(String root, Long storageKib, Long messages) {
+    public void set(String root, Long storageKib, Long messages, Long mailboxes) {
         QuotaRoot r = em.find(QuotaRoot.class, root);
-        if (storageKib == null && messages == null) {
+        if (storageKib == null && messages == null && mailboxes == null) {
             if (r != null) {
                 em.remove(r);
             }
@@ -68,6 +77,6 @@ public class Quotas {
             r = new QuotaRoot(root);
             em.persist(r);
         }
-        r.setLimits(storageKib, messages);
+        r.setLimits(storageKib, messages, mailboxes);
     }
 }

@@ -17,7 +17,7 @@ final class ImapCapabilities {
         List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE"));
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
             caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten", "QUOTA",
-                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "CONDSTORE", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
+                    "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTA=RES-MAILBOX", "CONDSTORE", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
                     "CREATE-SPECIAL-USE"));
         }
         if (c.state() == SessionState.NOT_AUTHENTICATED) {

@@ -19,7 +19,7 @@ import org.corvid.jca.api.Value;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /**
- * QUOTA (RFC 9208, resources STORAGE and MESSAGE): GETQUOTA, GETQUOTAROOT, and SETQUOTA for admins. Limits
+ * QUOTA (RFC 9208, resources STORAGE, MESSAGE and MAILBOX): GETQUOTA, GETQUOTAROOT, and SETQUOTA for admins. Limits
  * are enforced on APPEND, COPY and LMTP delivery ({@code NO [OVERQUOTA]}, {@code 452 4.2.2}).
  */
 @Stateless
@@ -54,6 +54,10 @@ public class ImapQuota {
         if (q.messageLimit() != null) {
             b.append(q.storageLimitKib() != null ? " " : "").append("MESSAGE ").append(q.usedMessages()).append(' ')
                     .append(q.messageLimit());
+        }
+        if (q.mailboxLimit() != null) {
+            b.append(q.storageLimitKib() != null || q.messageLimit() != null ? " " : "").append("MAILBOX ")
+                    .append(q.usedMailboxes()).append(' ').append(q.mailboxLimit());
         }
         return b.append(')').toString();
     }
@@ -93,7 +97,7 @@ public class ImapQuota {
         c.write(r.tag() + " OK Completed");
     }
 
-    /** SETQUOTA root (STORAGE kib MESSAGE n): admins only; an empty list removes the limits. */
+    /** SETQUOTA root (STORAGE kib MESSAGE n MAILBOX n): admins only; an empty list removes the limits. */
     public void setquota(TaggedRequest r, Connection c) {
         String root = r.args().size() == 2 && r.string(0) != null ? caller().names().toInternal(r.string(0)) : null;
         if (root == null || !(r.args().get(1) instanceof Value.ListValue list) || list.items().size() % 2 != 0) {
@@ -106,6 +110,7 @@ public class ImapQuota {
         }
         Long storage = null;
         Long messages = null;
+        Long mailboxes = null;
         List<Value> items = list.items();
         for (int i = 0; i < items.size(); i += 2) {
             String resource = items.get(i).asString() == null ? "" : items.get(i).asString().toUpperCase(Locale.ROOT);
@@ -119,13 +124,14 @@ public class ImapQuota {
             switch (resource) {
                 case "STORAGE" -> storage = limit;
                 case "MESSAGE" -> messages = limit;
+                case "MAILBOX" -> mailboxes = limit;
                 default -> {
                     c.write(r.tag() + " NO Unsupported resource " + resource);
                     return;
                 }
             }
         }
-        quotas.set(root, storage, messages);
+        quotas.set(root, storage, messages, mailboxes);
         Quotas.Quota q = quotas.get(root);
         if (q != null) {
             c.write(line(q));

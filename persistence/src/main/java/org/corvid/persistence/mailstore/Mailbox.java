@@ -58,6 +58,12 @@ public class Mailbox {
     @Column(name = "special_use", length = 64)
     private String specialUse;
 
+    @Column(name = "total_bytes", nullable = false)
+    private long totalBytes;
+
+    @Column(name = "total_messages", nullable = false)
+    private long totalMessages;
+
     /** Cyrus ACL text: {@code id<TAB>rights<TAB>...}. */
     @Column(nullable = false, length = 8000)
     private String acl = "";
@@ -86,6 +92,8 @@ public class Mailbox {
     public long getUidNext() { return uidNext; }
     public long getHighestModseq() { return highestModseq; }
     public String getSpecialUse() { return specialUse; }
+    public long getTotalBytes() { return totalBytes; }
+    public long getTotalMessages() { return totalMessages; }
     public void setSpecialUse(String specialUse) { this.specialUse = specialUse; }
     public String getAcl() { return acl; }
     public void setAcl(String acl) { this.acl = Objects.requireNonNull(acl); }
@@ -93,6 +101,18 @@ public class Mailbox {
     /** The next UID and a new MODSEQ for a message added now (caller holds a write lock on this row). */
     public long[] allocateUidAndModseq() {
         return new long[] {uidNext++, ++highestModseq};
+    }
+
+    /** Keeps the totals (quota usage) in step with an appended message of {@code size} bytes. */
+    public void added(long size) {
+        totalBytes += size;
+        totalMessages++;
+    }
+
+    /** Keeps the totals in step with an expunged message of {@code size} bytes. */
+    public void removed(long size) {
+        totalBytes -= size;
+        totalMessages--;
     }
 
     /** A new MODSEQ for a change of flags or an expunge. */

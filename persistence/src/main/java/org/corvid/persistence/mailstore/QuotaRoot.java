@@ -6,13 +6,13 @@ import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
-/** A quota root (RFC 9208): STORAGE (KiB) and MESSAGE limits for a mailbox and the mailboxes under it. */
+/** A quota root (RFC 9208): STORAGE (KiB), MESSAGE and MAILBOX limits for a mailbox and the mailboxes under it. */
 @Entity
 @Table(name = "quota_root")
-@NamedQuery(name = QuotaRoot.USAGE, query = "select coalesce(sum(m.size), 0), count(m) from Message m, Mailbox b"
-        + " where m.mailboxId = b.id and (b.name = :root or b.name like :children escape '\\')")
+@NamedQuery(name = QuotaRoot.USAGE, query = "select coalesce(sum(b.totalBytes), 0), coalesce(sum(b.totalMessages), 0),"
+        + " count(b) from Mailbox b where b.name = :root or b.name like :children escape '\\'")
 public class QuotaRoot {
-    /** [bytes, messages] used under {@code :root} ({@code :children} = escaped root + ".%"). */
+    /** [bytes, messages, mailboxes] used under {@code :root} ({@code :children} = escaped root + ".%"). */
     public static final String USAGE = "QuotaRoot.usage";
 
     @Id
@@ -25,6 +25,9 @@ public class QuotaRoot {
     @Column(name = "message_limit")
     private Long messageLimit;
 
+    @Column(name = "mailbox_limit")
+    private Long mailboxLimit;
+
     protected QuotaRoot() {
     }
 
@@ -35,9 +38,11 @@ public class QuotaRoot {
     public String getName() { return name; }
     public Long getStorageLimit() { return storageLimit; }
     public Long getMessageLimit() { return messageLimit; }
+    public Long getMailboxLimit() { return mailboxLimit; }
 
-    public void setLimits(Long storageKib, Long messages) {
+    public void setLimits(Long storageKib, Long messages, Long mailboxes) {
         this.storageLimit = storageKib;
         this.messageLimit = messages;
+        this.mailboxLimit = mailboxes;
     }
 }

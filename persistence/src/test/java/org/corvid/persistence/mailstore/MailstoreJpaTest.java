@@ -50,8 +50,11 @@ class MailstoreJpaTest {
             em.persist(first);
             em.persist(new MessageHeader(first.getId(), "Subject: \u00e9t\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8)));
             em.persist(new Message(id, 2, 3, "", OffsetDateTime.now(), 50, "u/2.eml"));
+            Mailbox box = em.find(Mailbox.class, id);
+            box.added(100);
+            box.added(50);
             QuotaRoot q = new QuotaRoot("user.a_b");
-            q.setLimits(10L, null);
+            q.setLimits(10L, null, 5L);
             em.persist(q);
         });
         assertEquals(List.of(2L), databases.read(db, em -> em.createNamedQuery(Message.BY_UIDS, Message.class)
@@ -68,6 +71,7 @@ class MailstoreJpaTest {
                 .setParameter("root", "user.a_b").setParameter("children", "user.a\\_b.%").getSingleResult());
         assertEquals(150L, ((Number) usage[0]).longValue());
         assertEquals(2L, ((Number) usage[1]).longValue());
+        assertEquals(2L, ((Number) usage[2]).longValue(), "user.a_b and user.a_b.x; not user.axb");
         databases.tx(db, em -> em.createQuery("delete from Message m where m.mailboxId = :id").setParameter("id", id).executeUpdate());
         assertEquals(0, databases.read(db, em -> em.createNamedQuery(MessageHeader.OF_MAILBOX, Object[].class)
                 .setParameter("mailbox", id).getResultList()).size(), "headers go with their messages");
