@@ -3,7 +3,13 @@ package org.corvid.arquillian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -122,6 +128,42 @@ class BackendMailboxesIT {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("* 2 FETCH (ENVELOPE (NIL \"small header\"")), lines.toString());
             assertEquals("F1 OK Completed", lines.get(lines.size() - 1));
             command(c, "D1", "DELETE INBOX.hugeheader");
+        }
+    }
+
+    /** Runs one of the operations CLI scripts of wildfly-config against the test server. */
+    private static String cli(String script, String... properties) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("jboss.home"), "bin/jboss-cli.sh").toString(), "-c",
+                "--controller=remote+http://" + TestServer.HOST + ":" + (9990 + TestServer.OFFSET),
+                "--resolve-parameter-values", "--file=../wildfly-config/src/main/cli/ops/" + script));
+        cmd.addAll(List.of(properties));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, script + ": " + out);
+        return out;
+    }
+
+    /** A partition added by its CLI script is usable at once: an admin creates a mailbox on it, children follow. */
+    @Test
+    void aPartitionAddedWithTheCliScriptIsUsedWithoutARestart() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "itpart");
+        cli("add-partition.cli", "-Dpartition=itpart", "-Dpath=" + dir);
+        try (LineClient c = imap("admin")) {
+            assertEquals("P0 NO [CANNOT] No partition nosuch on this backend", command(c, "P0", "CREATE user.bob.nopart nosuch"));
+            assertEquals("P1 OK Completed", command(c, "P1", "CREATE user.bob.itpart itpart"));
+            assertEquals("P2 OK Completed", command(c, "P2", "CREATE user.bob.itpart.child"));
+            c.send("P3 APPEND user.bob.itpart.child {11+}\r\nSubject: p");
+            assertTrue(c.readUntil("P3 ").startsWith("P3 OK"));
+            String record = String.join("\n", LineClient.mupdateFind("user.bob.itpart.child"));
+            assertTrue(record.contains(server() + "!itpart"), "the master has the partition: " + record);
+            try (Stream<Path> files = Files.walk(dir)) {
+                assertEquals(1, files.filter(f -> f.toString().endsWith(".eml")).count(), "the message is in the partition");
+            }
+            assertEquals("P4 OK Completed", command(c, "P4", "DELETE user.bob.itpart.child"));
+            assertEquals("P5 OK Completed", command(c, "P5", "DELETE user.bob.itpart"));
+        } finally {
+            cli("remove-partition.cli", "-Dpartition=itpart");
         }
     }
 }

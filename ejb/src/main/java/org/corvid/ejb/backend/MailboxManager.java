@@ -67,10 +67,20 @@ public class MailboxManager {
         return create(name, partition, acl, null);
     }
 
-    /** Creates {@code name} on {@code partition} with {@code acl} and a special use ({@code \Sent}, ... or null). */
+    /**
+     * Creates {@code name} on {@code partition} (null: its parent's, or {@code corvid.default-partition} for a
+     * top-level name) with {@code acl} and a special use ({@code \Sent}, ... or null).
+     */
     public Outcome create(String name, String partition, String acl, String specialUse) {
         if (store.find(name) != null) {
             return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+        }
+        if (partition == null) {
+            MailboxStore.Info parent = MailboxNames.parentOf(name) == null ? null : store.find(MailboxNames.parentOf(name));
+            partition = parent != null ? parent.partition() : Partitions.defaultPartition();
+        }
+        if (new Partitions(node.dataDir()).path(partition) == null) {
+            return Outcome.no("[CANNOT] No partition " + partition + " on this backend");
         }
         Quotas.Quota quota = quotas.rootOf(name);
         if (quota != null && !quota.allowsAnotherMailbox()) {

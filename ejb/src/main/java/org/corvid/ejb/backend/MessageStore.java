@@ -59,7 +59,7 @@ public class MessageStore {
 
     @PostConstruct
     void init() {
-        spool = new Spool(node.dataDir().resolve("spool"));
+        spool = new Spool(new Partitions(node.dataDir()));
     }
 
     /** A message as IMAP sees it. */

@@ -11,20 +11,28 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * Message files of a backend: {@code <data>/spool/<partition>/<mailbox unique id>/<uuid>.eml}, one per
- * message. A file is written to a temporary name, forced to disk, renamed into place and its directory forced,
- * all before the metadata commit that makes it visible.
+ * Message files of a backend: {@code <partition directory>/<mailbox unique id>/<uuid>.eml}, one per message.
+ * A file is written to a temporary name, forced to disk, renamed into place and its directory forced, all
+ * before the metadata commit that makes it visible.
  */
 public final class Spool {
-    private final Path root;
+    private final Partitions partitions;
 
-    public Spool(Path root) {
-        this.root = root;
+    public Spool(Partitions partitions) {
+        this.partitions = partitions;
+    }
+
+    private Path dir(String partition) {
+        Path p = partitions.path(partition);
+        if (p == null) {
+            throw new UncheckedIOException(new IOException("no partition " + partition + " on this backend"));
+        }
+        return p;
     }
 
     /** Writes {@code content} durably; returns its path relative to the partition. */
     public String write(String partition, String mailboxUniqueId, byte[] content) {
-        Path dir = root.resolve(partition).resolve(mailboxUniqueId);
+        Path dir = dir(partition).resolve(mailboxUniqueId);
         String name = UUID.randomUUID() + ".eml";
         Path tmp = dir.resolve(name + ".tmp");
         try {
@@ -53,7 +61,7 @@ public final class Spool {
 
     public byte[] read(String partition, String file) {
         try {
-            return Files.readAllBytes(root.resolve(partition).resolve(file));
+            return Files.readAllBytes(dir(partition).resolve(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " in partition " + partition, e);
         }
@@ -62,8 +70,8 @@ public final class Spool {
     /** Best effort: a file left behind is an orphan nothing references. */
     public void delete(String partition, String file) {
         try {
-            Files.deleteIfExists(root.resolve(partition).resolve(file));
-        } catch (IOException ignored) {
+            Files.deleteIfExists(dir(partition).resolve(file));
+        } catch (IOException | UncheckedIOException ignored) {
             // see above
         }
     }

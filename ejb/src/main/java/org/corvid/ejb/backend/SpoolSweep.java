@@ -69,18 +69,15 @@ public class SpoolSweep {
 
     /** Removes the orphans; returns how many files went. */
     public int sweep() throws IOException {
-        Path root = node.dataDir().resolve("spool");
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
         Instant cutoff = Instant.now().minus(Duration.ofMinutes(Long.getLong("corvid.spool.sweep-min-age-minutes", 10)));
         int removed = 0;
-        try (Stream<Path> partitions = Files.list(root)) {
-            for (Path partition : partitions.filter(Files::isDirectory).toList()) {
-                try (Stream<Path> mailboxes = Files.list(partition)) {
-                    for (Path dir : mailboxes.filter(Files::isDirectory).toList()) {
-                        removed += sweep(dir, cutoff);
-                    }
+        for (Path partition : new Partitions(node.dataDir()).all().values()) {
+            if (!Files.isDirectory(partition)) {
+                continue;
+            }
+            try (Stream<Path> mailboxes = Files.list(partition)) {
+                for (Path dir : mailboxes.filter(Files::isDirectory).toList()) {
+                    removed += sweep(dir, cutoff);
                 }
             }
         }

@@ -115,9 +115,10 @@ public class ImapMailboxes {
     }
 
     public void create(TaggedRequest r, Connection c) {
-        String usage = "CREATE takes a mailbox name and optionally (USE (special-use attributes))";
+        String usage = "CREATE takes a mailbox name, and optionally (USE (special-use attributes)) or a partition";
         String specialUse = null;
-        if (r.args().size() == 2) { // CREATE name (USE (\Sent)), RFC 6154 3
+        String partition = null;
+        if (r.args().size() == 2 && r.args().get(1) instanceof Value.ListValue) { // CREATE name (USE (\Sent)), RFC 6154 3
             specialUse = specialUse(r.args().get(1));
             if (specialUse == null) {
                 c.write(r.tag() + " BAD " + usage);
@@ -125,6 +126,16 @@ public class ImapMailboxes {
             }
             if (specialUse.startsWith("?")) {
                 c.write(r.tag() + " NO [USEATTR] Unsupported special-use attribute " + specialUse.substring(1));
+                return;
+            }
+        } else if (r.args().size() == 2) { // CREATE name partition: Cyrus, administrators only
+            partition = r.string(1);
+            if (partition == null || partition.isEmpty()) {
+                c.write(r.tag() + " BAD " + usage);
+                return;
+            }
+            if (!caller().admin()) {
+                c.write(r.tag() + " NO [NOPERM] Only an administrator may choose a partition");
                 return;
             }
         } else if (r.args().size() > 2) {
@@ -140,7 +151,7 @@ public class ImapMailboxes {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        answer(r, c, manager.create(name, MailboxManager.DEFAULT_PARTITION, acl, specialUse));
+        answer(r, c, manager.create(name, partition, acl, specialUse));
     }
 
     /**

@@ -355,7 +355,7 @@ public class ImapMdb implements ImapListener {
         }
         String inbox = new MailboxNames(user, false).inbox();
         if (MailboxNames.valid(inbox) && store.find(inbox) == null) {
-            MailboxManager.Outcome o = manager.create(inbox, MailboxManager.DEFAULT_PARTITION, MailboxAcl.ownedBy(user));
+            MailboxManager.Outcome o = manager.create(inbox, null, MailboxAcl.ownedBy(user));
             LOG.infof("[%s] autocreate INBOX of %s: %s", c.id(), user, o.text());
         }
     }
