@@ -166,4 +166,38 @@ class BackendMailboxesIT {
             cli("remove-partition.cli", "-Dpartition=itpart");
         }
     }
+
+    /** In a mailbox someone else owns, \\Seen is per user (as Cyrus's seen db); the owner's stays on the message. */
+    @Test
+    void seenIsPerUserInAMailboxSharedByItsOwner() throws Exception {
+        try (LineClient bob = imap("bob"); LineClient alice = imap("alice")) {
+            command(bob, "B1", "CREATE INBOX.seenshare");
+            assertEquals("B2 OK Completed", command(bob, "B2", "SETACL INBOX.seenshare alice lrswt"));
+            bob.send("B3 APPEND INBOX.seenshare {11+}\r\nSubject: 1");
+            bob.readUntil("B3 OK");
+            bob.send("B4 APPEND INBOX.seenshare (\\Seen) {11+}\r\nSubject: 2");
+            bob.readUntil("B4 OK");
+
+            alice.send("A1 SELECT user.bob.seenshare");
+            alice.readUntil("A1 OK");
+            alice.send("A2 FETCH 1:2 FLAGS");
+            assertEquals(List.of("* 1 FETCH (FLAGS ())", "* 2 FETCH (FLAGS ())", "A2 OK Completed"), alice.answer("A2"),
+                    "bob's \\Seen is not alice's");
+            alice.send("A3 STORE 1 +FLAGS (\\Seen \\Flagged)");
+            assertEquals(List.of("* 1 FETCH (FLAGS (\\Flagged \\Seen))", "A3 OK Completed"), alice.answer("A3"));
+            alice.send("A4 STORE 2 FLAGS (\\Answered)");
+            assertEquals(List.of("* 2 FETCH (FLAGS (\\Answered))", "A4 OK Completed"), alice.answer("A4"));
+            alice.send("A5 SEARCH UNSEEN");
+            assertEquals(List.of("* SEARCH 2", "A5 OK Completed"), alice.answer("A5"));
+            alice.send("A6 STATUS user.bob.seenshare (UNSEEN)");
+            assertEquals("* STATUS user.bob.seenshare (UNSEEN 1)", alice.answer("A6").get(0));
+
+            bob.send("B5 EXAMINE INBOX.seenshare");
+            bob.readUntil("B5 OK");
+            bob.send("B6 FETCH 1:2 FLAGS");
+            assertEquals(List.of("* 1 FETCH (FLAGS (\\Flagged))", "* 2 FETCH (FLAGS (\\Answered \\Seen))", "B6 OK Completed"),
+                    bob.answer("B6"), "alice's \\Seen is hers; \\Flagged and \\Answered are shared; bob's \\Seen survives her FLAGS");
+            command(bob, "B7", "DELETE INBOX.seenshare");
+        }
+    }
 }

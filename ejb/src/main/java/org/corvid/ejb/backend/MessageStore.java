@@ -129,16 +129,17 @@ public class MessageStore {
 
     /** STORE: changes the flags of the messages with {@code uids}; returns them as they are now. */
     public List<Info> setFlags(String mailboxName, Collection<Long> uids, FlagChange change, Set<String> flags) {
-        return setFlags(mailboxName, uids, change, flags, Long.MAX_VALUE, new ArrayList<>());
+        return setFlags(mailboxName, uids, change, flags, Long.MAX_VALUE, new ArrayList<>(), false);
     }
 
     /**
      * STORE (UNCHANGEDSINCE n) (RFC 7162): as {@link #setFlags(String, Collection, FlagChange, Set)}, but a message
      * whose MODSEQ is above {@code unchangedSince} is left alone and its UID added to {@code modified}; checked
-     * under the mailbox's write lock, so no other change slips in between.
+     * under the mailbox's write lock, so no other change slips in between. With {@code keepSeen} a REPLACE leaves
+     * {@code \Seen} as it was (it is the owner's; another user's \Seen is in {@link SeenStates}).
      */
     public List<Info> setFlags(String mailboxName, Collection<Long> uids, FlagChange change, Set<String> flags,
-                               long unchangedSince, List<Long> modified) {
+                               long unchangedSince, List<Long> modified, boolean keepSeen) {
         Mailbox m = lock(mailboxName);
         if (m == null || uids.isEmpty()) {
             return List.of();
@@ -152,8 +153,12 @@ public class MessageStore {
             Set<String> now = new LinkedHashSet<>(parseFlags(msg.getFlags()));
             switch (change) {
                 case REPLACE -> {
+                    boolean seen = keepSeen && now.stream().anyMatch("\\Seen"::equalsIgnoreCase);
                     now.clear();
                     now.addAll(flags);
+                    if (seen) {
+                        now.add("\\Seen");
+                    }
                 }
                 case ADD -> flags.stream().filter(f -> now.stream().noneMatch(f::equalsIgnoreCase)).forEach(now::add);
                 case REMOVE -> now.removeIf(f -> flags.stream().anyMatch(f::equalsIgnoreCase));

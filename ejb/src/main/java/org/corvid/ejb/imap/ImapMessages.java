@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.backend.MessageStore.FlagChange;
+import org.corvid.ejb.backend.SeenStates;
+import org.corvid.ejb.backend.SequenceSet;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.TaggedRequest;
 import org.corvid.jca.api.Value;
@@ -61,11 +63,66 @@ public class ImapMessages {
         return Caller.of(context);
     }
 
+    /**
+     * The mailbox's messages as the caller sees them: in a mailbox they do not own, {@code \Seen} is their own
+     * ({@link SeenStates}), not the owner's flag.
+     */
+    private List<MessageStore.Info> visible(String mailbox) {
+        List<MessageStore.Info> all = messages.messages(mailbox);
+        String user = caller().user();
+        if (!SeenStates.isShared(user, mailbox)) {
+            return all;
+        }
+        SequenceSet seen = seenStates.seen(user, mailbox);
+        List<MessageStore.Info> mine = new ArrayList<>(all.size());
+        for (MessageStore.Info m : all) {
+            Set<String> flags = new LinkedHashSet<>(m.flags());
+            flags.removeIf("\\Seen"::equalsIgnoreCase);
+            if (seen.contains(m.uid())) {
+                flags.add("\\Seen");
+            }
+            mine.add(new MessageStore.Info(m.uid(), m.modseq(), flags, m.internalDate(), m.size(), m.partition(), m.file()));
+        }
+        return mine;
+    }
+
+    /**
+     * STORE for the caller: flags on the messages, except {@code \Seen} in a mailbox the caller does not own,
+     * which goes to their seen state. Returns the stored messages as the caller sees them now.
+     */
+    private List<MessageStore.Info> storeFlags(String mailbox, List<Long> uids, FlagChange change, Set<String> flags,
+                                               long unchangedSince, List<Long> modified) {
+        String user = caller().user();
+        if (!SeenStates.isShared(user, mailbox)) {
+            return messages.setFlags(mailbox, uids, change, flags, unchangedSince, modified, false);
+        }
+        boolean seen = flags.stream().anyMatch("\\Seen"::equalsIgnoreCase);
+        Set<String> others = new LinkedHashSet<>(flags);
+        others.removeIf("\\Seen"::equalsIgnoreCase);
+        Set<Long> stored = new HashSet<>(uids);
+        if (change == FlagChange.REPLACE || !others.isEmpty()) {
+            stored.clear();
+            messages.setFlags(mailbox, uids, change, others, unchangedSince, modified, true)
+                    .forEach(m -> stored.add(m.uid()));
+        }
+        List<Long> applied = uids.stream().filter(stored::contains).toList();
+        if (change == FlagChange.REPLACE) {
+            seenStates.change(user, mailbox, seen ? applied : List.of(), seen ? List.of() : applied);
+        } else if (seen) {
+            seenStates.change(user, mailbox, change == FlagChange.ADD ? applied : List.of(),
+                    change == FlagChange.REMOVE ? applied : List.of());
+        }
+        return visible(mailbox).stream().filter(m -> stored.contains(m.uid())).toList();
+    }
+
     @EJB
     private MailboxStore mailboxes;
 
     @EJB
     private MessageStore messages;
+
+    @EJB
+    private SeenStates seenStates;
 
     @EJB
     private org.corvid.ejb.backend.MailboxEvents events;
@@ -99,7 +156,7 @@ public class ImapMessages {
 
     /** Number of messages in a mailbox and of those without \Seen (STATUS). */
     public long[] counts(String name) {
-        List<MessageStore.Info> all = messages.messages(name);
+        List<MessageStore.Info> all = visible(name);
         long size = all.stream().mapToLong(MessageStore.Info::size).sum();
         return new long[] {all.size(), all.stream().filter(m -> !m.has("\\Seen")).count(), size,
                 all.stream().filter(m -> m.has("\\Deleted")).count()};
@@ -197,7 +254,7 @@ public class ImapMessages {
     }
 
     private void syncNow(Connection c, SelectedMailbox view) {
-        List<MessageStore.Info> now = messages.messages(view.name());
+        List<MessageStore.Info> now = visible(view.name());
         Set<Long> present = new HashSet<>();
         now.forEach(m -> present.add(m.uid()));
         for (long uid : view.uids()) {
@@ -273,7 +330,7 @@ public class ImapMessages {
         MailboxStore.Info mailbox = mailboxes.find(view.name());
         boolean marksSeen = !view.readOnly() && mailbox != null && caller().may(mailbox, 's')
                 && items.stream().anyMatch(i -> i.equals("RFC822") || i.equals("RFC822.TEXT") || i.startsWith("BODY["));
-        List<MessageStore.Info> all = messages.messages(view.name());
+        List<MessageStore.Info> all = visible(view.name());
         List<MessageStore.Info> wanted = new ArrayList<>();
         for (MessageStore.Info m : all) {
             int n = view.numberOf(m.uid());
@@ -284,7 +341,8 @@ public class ImapMessages {
         if (marksSeen) {
             List<Long> unseen = wanted.stream().filter(m -> !m.has("\\Seen")).map(MessageStore.Info::uid).toList();
             if (!unseen.isEmpty()) {
-                List<MessageStore.Info> now = messages.setFlags(view.name(), unseen, FlagChange.ADD, Set.of("\\Seen"));
+                List<MessageStore.Info> now = storeFlags(view.name(), unseen, FlagChange.ADD, Set.of("\\Seen"),
+                        Long.MAX_VALUE, new ArrayList<>());
                 Map<Long, MessageStore.Info> nowByUid = new HashMap<>();
                 now.forEach(x -> nowByUid.put(x.uid(), x));
                 wanted = wanted.stream().map(m -> nowByUid.getOrDefault(m.uid(), m)).toList();
@@ -517,7 +575,7 @@ public class ImapMessages {
             }
         }
         List<Long> modified = new ArrayList<>();
-        for (MessageStore.Info m : messages.setFlags(view.name(), uids, change, flags, unchangedSince, modified)) {
+        for (MessageStore.Info m : storeFlags(view.name(), uids, change, flags, unchangedSince, modified)) {
             if (!silent) {
                 c.write(flagsUpdate(c, view, m, byUid));
             } else if (condstore(c)) { // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ
@@ -599,7 +657,7 @@ public class ImapMessages {
         StringBuilder hits = new StringBuilder("* SEARCH");
         long highestModseq = 0;
         Map<Long, byte[]>[] headers = new Map[1]; // all of the mailbox's, in one query, once a key needs one
-        for (MessageStore.Info m : messages.messages(view.name())) {
+        for (MessageStore.Info m : visible(view.name())) {
             int n = view.numberOf(m.uid());
             if (n == 0) {
                 continue;
@@ -660,7 +718,7 @@ public class ImapMessages {
             return;
         }
         List<MessageStore.Info> chosen = new ArrayList<>();
-        for (MessageStore.Info m : messages.messages(view.name())) {
+        for (MessageStore.Info m : visible(view.name())) {
             int n = view.numberOf(m.uid());
             if (n > 0 && set.contains(byUid ? m.uid() : n)) {
                 chosen.add(m);

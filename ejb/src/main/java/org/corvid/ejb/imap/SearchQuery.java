@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.corvid.ejb.backend.MessageStore;
+import org.corvid.ejb.backend.SequenceSet;
 import org.corvid.jca.api.Value;
 
 /**

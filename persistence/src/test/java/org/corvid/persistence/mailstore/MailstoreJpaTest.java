@@ -3,6 +3,7 @@ package org.corvid.persistence.mailstore;
 import org.corvid.persistence.JpaDatabases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -72,9 +73,18 @@ class MailstoreJpaTest {
         assertEquals(150L, ((Number) usage[0]).longValue());
         assertEquals(2L, ((Number) usage[1]).longValue());
         assertEquals(2L, ((Number) usage[2]).longValue(), "user.a_b and user.a_b.x; not user.axb");
+        databases.tx(db, em -> {
+            SeenState seen = new SeenState("bob", id);
+            seen.setSeenUids("1:2");
+            em.persist(seen);
+        });
+        assertEquals("1:2", databases.read(db, em -> em.find(SeenState.class, new SeenState.Key("bob", id)).getSeenUids()));
         databases.tx(db, em -> em.createQuery("delete from Message m where m.mailboxId = :id").setParameter("id", id).executeUpdate());
         assertEquals(0, databases.read(db, em -> em.createNamedQuery(MessageHeader.OF_MAILBOX, Object[].class)
                 .setParameter("mailbox", id).getResultList()).size(), "headers go with their messages");
+        databases.tx(db, em -> em.createQuery("delete from Mailbox b where b.id = :id").setParameter("id", id).executeUpdate());
+        assertNull(databases.read(db, em -> em.find(SeenState.class, new SeenState.Key("bob", id))),
+                "seen state goes with its mailbox");
         databases.tx(db, em -> em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", "a").getResultList());
     }
 }

@@ -1,4 +1,4 @@
-package org.corvid.ejb.imap;
+package org.corvid.ejb.backend;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.List;
  * An IMAP sequence set ({@code 1:4,7,9:*}) of message numbers or UIDs (RFC 9051 9: {@code *} is the largest
  * number in use; a range may be written backwards).
  */
-final class SequenceSet {
+public final class SequenceSet {
     private final List<long[]> ranges;
 
     private SequenceSet(List<long[]> ranges) {
@@ -15,7 +15,7 @@ final class SequenceSet {
     }
 
     /** Parses {@code text} with {@code *} = {@code largest}; null if it is not a sequence set. */
-    static SequenceSet parse(String text, long largest) {
+    public static SequenceSet parse(String text, long largest) {
         if (text == null || text.isEmpty()) {
             return null;
         }
@@ -46,7 +46,23 @@ final class SequenceSet {
         return n == 0 || n > 0xffffffffL ? -1 : n;
     }
 
-    boolean contains(long n) {
+    /** The set with no members. */
+    public static SequenceSet empty() {
+        return new SequenceSet(List.of());
+    }
+
+    /** Every number in the set, ascending (for sets of UIDs that exist, not for {@code 1:*} of a huge mailbox). */
+    public List<Long> members() {
+        java.util.TreeSet<Long> all = new java.util.TreeSet<>();
+        for (long[] r : ranges) {
+            for (long n = r[0]; n <= r[1]; n++) {
+                all.add(n);
+            }
+        }
+        return new ArrayList<>(all);
+    }
+
+    public boolean contains(long n) {
         for (long[] r : ranges) {
             if (n >= r[0] && n <= r[1]) {
                 return true;
@@ -56,7 +72,7 @@ final class SequenceSet {
     }
 
     /** {@code sorted} (ascending numbers) written as a set with ranges: 1,2,3,7 → {@code 1:3,7}. */
-    static String format(List<Long> sorted) {
+    public static String format(List<Long> sorted) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < sorted.size(); ) {
             int j = i;
