@@ -30,6 +30,18 @@ public sealed interface Value {
         }
     }
 
+    /**
+     * A literal larger than {@code corvid.literal.spool-threshold} (default 1 MiB), written to a temporary file
+     * as it arrived instead of being held in memory (an APPEND of a large message). The adapter deletes the file
+     * once the command has been handled; a handler that wants to keep the bytes moves or copies it before.
+     * It is not a string: {@link #asString()} is null.
+     */
+    record SpooledLiteral(java.nio.file.Path file, long size) implements Value {
+        public String asString() {
+            return null;
+        }
+    }
+
     /** A parenthesised list. */
     record ListValue(List<Value> items) implements Value {
         public ListValue {

@@ -21,6 +21,7 @@ import org.corvid.jca.api.LineRequest;
 import org.corvid.jca.api.Protocol;
 import org.corvid.jca.api.SessionState;
 import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.impl.codec.SpoolFiles;
 import org.corvid.jca.api.Value;
 import org.corvid.jca.impl.codec.CodecLimits;
 import org.corvid.jca.impl.codec.DecodeError;
@@ -116,6 +117,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     public void channelInactive(ChannelHandlerContext ctx) {
         listener.closed();
         state = SessionState.LOGOUT;
+        queue.forEach(SpoolFiles::release);
         queue.clear();
         synchronized (this) {
             notifyAll();
@@ -198,7 +200,9 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             Object request = awaitingContinuation;
             awaitingContinuation = null;
             if (request instanceof LineRequest l) {
-                dispatch(l.name(), null, new LineRequest(l.name(), l.arguments(), m.data(), m.tooBig()));
+                dispatch(l.name(), null, new LineRequest(l.name(), l.arguments(), m.data(), m.tooBig(), m.file()));
+            } else if (m.file() != null) {
+                SpoolFiles.release(new LineRequest("", "", null, false, m.file()));
             }
         } else if (item instanceof TaggedRequest t) {
             dispatch(t.name(), t.tag(), t);
@@ -210,8 +214,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private void dispatch(String name, String tag, Object request) {
         CommandMap.Handler handler = listener.commands().handler(name);
         if (handler == null) {
+            SpoolFiles.release(request);
             write(dialect.unknownCommand(tag, name));
         } else if (!handler.validIn(state)) {
+            SpoolFiles.release(request);
             write(dialect.wrongState(tag, name, state, handler.states()));
         } else {
             deliver(handler.method(), new Object[] {request, this}, request);
@@ -240,6 +246,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         } catch (RejectedExecutionException e) {
             LOG.warnf("[%s] dispatch queue full, closing", id);
             delivering = false;
+            SpoolFiles.release(request);
             writeAndClose(dialect.busy());
         }
     }
@@ -247,6 +254,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private void completed(Object request, Throwable failure) {
         delivering = false;
         current = null;
+        SpoolFiles.release(request);
         if (failure != null) {
             String command = request instanceof TaggedRequest t ? t.name()
                     : request instanceof LineRequest l ? l.name() : "greeting";

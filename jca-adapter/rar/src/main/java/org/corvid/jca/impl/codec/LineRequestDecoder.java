@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
@@ -36,6 +37,10 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
     private java.io.ByteArrayOutputStream message;
     private long messageMax;
     private boolean messageTooBig;
+    /** Past {@link SpoolFiles#threshold()} the message goes on in this file instead of {@link #message}. */
+    private java.nio.channels.FileChannel messageChannel;
+    private java.nio.file.Path messageFile;
+    private long messageSize;
     private boolean atLineStart;
 
     private final CodecLimits limits;
@@ -61,6 +66,7 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         message = new java.io.ByteArrayOutputStream(8192);
         messageMax = maxBytes;
         messageTooBig = false;
+        messageSize = 0;
         atLineStart = true;
     }
 
@@ -73,6 +79,7 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         rawLineRequested = false;
         lineScanned = 0;
         message = null;
+        dropMessageFile();
     }
 
     /** Bytes held in the cumulation buffer (for tests). */
@@ -132,7 +139,14 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
         if (atLineStart && in.getByte(start) == '.') {
             if (length == 2 || length == 3 && in.getByte(start + 1) == '\r') {
                 in.skipBytes(length);
-                out.add(new MessageData(messageTooBig ? new byte[0] : message.toByteArray(), messageTooBig));
+                if (messageChannel != null) {
+                    SpoolFiles.close(messageChannel);
+                    out.add(new MessageData(null, false, messageFile));
+                    messageChannel = null;
+                    messageFile = null;
+                } else {
+                    out.add(new MessageData(messageTooBig ? new byte[0] : message.toByteArray(), messageTooBig, null));
+                }
                 message = null;
                 state = State.LINE;
                 return true;
@@ -146,15 +160,50 @@ public final class LineRequestDecoder extends ByteToMessageDecoder implements Se
     }
 
     private void keep(ByteBuf in, int length) {
-        if (messageTooBig || message.size() + (long) length > messageMax) {
+        if (messageTooBig || messageSize + length > messageMax) {
             messageTooBig = true;
             message.reset();
+            dropMessageFile();
             in.skipBytes(length);
+            return;
+        }
+        messageSize += length;
+        if (messageChannel == null && messageSize > SpoolFiles.threshold()) {
+            messageFile = SpoolFiles.newFile();
+            messageChannel = SpoolFiles.create(messageFile);
+            writeToFile(Unpooled.wrappedBuffer(message.toByteArray()), message.size());
+            message.reset();
+        }
+        if (messageChannel != null) {
+            writeToFile(in, length);
         } else {
             byte[] chunk = new byte[length];
             in.readBytes(chunk);
             message.writeBytes(chunk);
         }
+    }
+
+    private void writeToFile(ByteBuf in, int length) {
+        try {
+            while (length > 0) {
+                length -= in.readBytes(messageChannel, length);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void dropMessageFile() {
+        SpoolFiles.close(messageChannel);
+        SpoolFiles.delete(messageFile);
+        messageChannel = null;
+        messageFile = null;
+    }
+
+    /** The connection is gone: a message being received goes too. */
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        dropMessageFile();
     }
 
     /** {@code NAME[ SP arguments]}; the name is upper-cased, the arguments kept as sent. */

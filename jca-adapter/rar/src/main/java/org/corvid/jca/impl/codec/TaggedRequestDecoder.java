@@ -1,6 +1,10 @@
 package org.corvid.jca.impl.codec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -70,9 +74,13 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
     /** Bytes of the command so far: lines with their line ends, and literals. */
     private long commandSize;
 
-    // LITERAL
+    // LITERAL: in memory, or above SpoolFiles.threshold() in a temporary file
     private byte[] literal;
     private int literalFilled;
+    private FileChannel literalChannel;
+    private Path literalFile;
+    private long literalSize;
+    private long literalWritten;
 
     // SKIP_LITERAL and DISCARD_LINE
     private long skipRemaining;
@@ -238,7 +246,7 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
             LiteralMarker marker = parser.arguments(lists);
             if (marker == null) {
                 out.add(new TaggedRequest(tag, name, lists.getLast()));
-                abortCommand();
+                forgetCommand();
             } else {
                 startLiteral(ctx, marker, line, out);
             }
@@ -259,8 +267,15 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
         if (marker.sync()) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(continuation));
         }
-        literal = new byte[(int) size];
-        literalFilled = 0;
+        if (size > SpoolFiles.threshold()) {
+            literalFile = SpoolFiles.newFile();
+            literalChannel = SpoolFiles.create(literalFile);
+            literalSize = size;
+            literalWritten = 0;
+        } else {
+            literal = new byte[(int) size];
+            literalFilled = 0;
+        }
         if (size == 0) {
             endLiteral();
         } else {
@@ -269,6 +284,22 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
     }
 
     private void readLiteral(ByteBuf in) {
+        if (literalChannel != null) {
+            int n = (int) Math.min(in.readableBytes(), literalSize - literalWritten);
+            try {
+                while (n > 0) {
+                    int written = in.readBytes(literalChannel, literalWritten, n);
+                    literalWritten += written;
+                    n -= written;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // reported as a bad command; abortCommand deletes the file
+            }
+            if (literalWritten == literalSize) {
+                endLiteral();
+            }
+            return;
+        }
         int n = Math.min(in.readableBytes(), literal.length - literalFilled);
         in.readBytes(literal, literalFilled, n);
         literalFilled += n;
@@ -279,9 +310,22 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
 
     /** Adds the complete literal to the innermost list; the command goes on on the following line. */
     private void endLiteral() {
-        lists.peek().add(new Value.Literal(literal));
-        literal = null;
+        if (literalChannel != null) {
+            SpoolFiles.close(literalChannel);
+            lists.peek().add(new Value.SpooledLiteral(literalFile, literalSize));
+            literalChannel = null;
+            literalFile = null;
+        } else {
+            lists.peek().add(new Value.Literal(literal));
+            literal = null;
+        }
         state = State.LINE;
+    }
+
+    /** The connection is gone: a partial or unsent command's temporary files go too. */
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        abortCommand();
     }
 
     /**
@@ -361,8 +405,18 @@ public final class TaggedRequestDecoder extends ByteToMessageDecoder implements 
         tailLength = keep + n;
     }
 
-    /** Forgets the command in progress (not the skip/discard state). */
+    /** Drops the command in progress, deleting its temporary files (not the skip/discard state). */
     private void abortCommand() {
+        SpoolFiles.close(literalChannel);
+        SpoolFiles.delete(literalFile);
+        literalChannel = null;
+        literalFile = null;
+        lists.forEach(SpoolFiles::release);
+        forgetCommand();
+    }
+
+    /** Forgets the command in progress once it has been handed on (its files now belong to it). */
+    private void forgetCommand() {
         inCommand = false;
         tag = null;
         name = null;
