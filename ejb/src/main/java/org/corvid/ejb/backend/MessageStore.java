@@ -80,6 +80,11 @@ public class MessageStore {
      * concurrent appends cannot overrun it together.
      */
     public long append(String mailboxName, byte[] content, Set<String> flags, OffsetDateTime internalDate) {
+        return append(mailboxName, MessageSource.of(content), flags, internalDate);
+    }
+
+    /** As {@link #append(String, byte[], Set, OffsetDateTime)}, streaming the message from {@code content}. */
+    public long append(String mailboxName, MessageSource content, Set<String> flags, OffsetDateTime internalDate) {
         Object[] place = em.createNamedQuery(Mailbox.PLACE_BY_NAME, Object[].class).setParameter("name", mailboxName)
                 .getResultStream().findFirst().orElse(null);
         if (place == null) {
@@ -100,17 +105,18 @@ public class MessageStore {
             return -1; // deleted (or replaced) meanwhile
         }
         Quotas.Quota quota = quotas.rootOf(mailboxName);
-        if (quota != null && !quota.allows(content.length)) {
+        if (quota != null && !quota.allows(content.size())) {
             return OVER_QUOTA;
         }
         long[] uidAndModseq = m.allocateUidAndModseq();
-        m.added(content.length);
+        m.added(content.size());
         Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags),
-                internalDate, content.length, file);
+                internalDate, content.size(), file);
         em.persist(message);
-        int headerEnd = headerEnd(content);
-        if (headerEnd <= MessageHeader.MAX_BYTES) {
-            em.persist(new MessageHeader(message.getId(), Arrays.copyOfRange(content, 0, headerEnd)));
+        byte[] head = content.head(MessageHeader.MAX_BYTES + 1);
+        int headerEnd = headerEnd(head);
+        if (headerEnd <= MessageHeader.MAX_BYTES && (headerEnd < head.length || head.length == content.size())) {
+            em.persist(new MessageHeader(message.getId(), Arrays.copyOfRange(head, 0, headerEnd)));
         }
         stored[0] = true;
         return uidAndModseq[0];

@@ -1,8 +1,9 @@
 package org.corvid.ejb.backend;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,18 +31,16 @@ public final class Spool {
         return p;
     }
 
-    /** Writes {@code content} durably; returns its path relative to the partition. */
-    public String write(String partition, String mailboxUniqueId, byte[] content) {
+    /** Writes {@code content} durably, streaming it; returns its path relative to the partition. */
+    public String write(String partition, String mailboxUniqueId, MessageSource content) {
         Path dir = dir(partition).resolve(mailboxUniqueId);
         String name = UUID.randomUUID() + ".eml";
         Path tmp = dir.resolve(name + ".tmp");
         try {
             Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 InputStream in = content.open()) {
+                in.transferTo(Channels.newOutputStream(ch));
                 ch.force(true);
             }
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);

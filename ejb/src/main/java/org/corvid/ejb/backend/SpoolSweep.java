@@ -81,6 +81,17 @@ public class SpoolSweep {
                 }
             }
         }
+        // literals and LMTP messages the adapter spooled to disk for a command a crash interrupted
+        Path literals = node.dataDir().resolve("tmp").resolve("literals");
+        if (Files.isDirectory(literals)) {
+            try (Stream<Path> files = Files.list(literals)) {
+                for (Path f : files.toList()) {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff) && Files.deleteIfExists(f)) {
+                        removed++;
+                    }
+                }
+            }
+        }
         return removed;
     }
 

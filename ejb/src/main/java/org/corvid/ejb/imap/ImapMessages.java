@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
+import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.backend.MessageStore.FlagChange;
 import org.corvid.ejb.backend.SeenStates;
 import org.corvid.ejb.backend.SequenceSet;
@@ -165,7 +166,11 @@ public class ImapMessages {
     /** APPEND mailbox [(flags)] [date-time] literal. */
     public void append(TaggedRequest r, Connection c, String internalName) {
         List<Value> a = r.args();
-        if (a.size() < 2 || a.size() > 4 || !(a.get(a.size() - 1) instanceof Value.Literal literal)) {
+        Value last = a.isEmpty() ? null : a.get(a.size() - 1);
+        MessageSource message = last instanceof Value.Literal l ? MessageSource.of(l.bytes())
+                : last instanceof Value.SpooledLiteral l ? MessageSource.of(l.file(), l.size()) // large: on disk
+                : null;
+        if (a.size() < 2 || a.size() > 4 || message == null) {
             c.write(r.tag() + " BAD APPEND takes a mailbox, optional flags and date, and a literal");
             return;
         }
@@ -197,11 +202,11 @@ public class ImapMessages {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        if (literal.bytes().length == 0) {
+        if (message.size() == 0) {
             c.write(r.tag() + " NO Empty message");
             return;
         }
-        long uid = messages.append(internalName, literal.bytes(), flags, date);
+        long uid = messages.append(internalName, message, flags, date);
         if (uid == MessageStore.OVER_QUOTA) {
             c.write(r.tag() + " NO [OVERQUOTA] Quota exceeded");
             return;

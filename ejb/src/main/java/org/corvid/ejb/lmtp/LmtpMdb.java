@@ -6,8 +6,11 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxAcl;
 import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.imap.Namespaces;
 import org.corvid.ejb.node.NodeConfig;
@@ -220,7 +224,7 @@ public class LmtpMdb implements LmtpListener {
     @Command(value = "DATA", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
     public void data(LineRequest r, Connection c) {
         Envelope e = (Envelope) c.attributes().get(TRANSACTION);
-        if (r.message() == null && !r.messageTooBig()) {
+        if (!r.hasMessage()) {
             if (e == null) {
                 c.write("503 5.5.1 Need MAIL command");
             } else if (e.recipients.isEmpty()) {
@@ -238,7 +242,8 @@ public class LmtpMdb implements LmtpListener {
             e.recipients.forEach(x -> c.write("552 5.3.4 Message size exceeds fixed maximum message size"));
             return;
         }
-        byte[] message = withTraceHeaders(e, c, r.message());
+        MessageSource message = (r.messageFile() != null ? MessageSource.of(r.messageFile(), size(r.messageFile()))
+                : MessageSource.of(r.message())).withPrefix(traceHeaders(e, c));
         for (int i = 0; i < e.recipients.size(); i++) {
             try {
                 long uid = messages.append(e.mailboxes.get(i), message, Set.of(), OffsetDateTime.now(ZoneOffset.UTC).withNano(0));
@@ -247,7 +252,7 @@ public class LmtpMdb implements LmtpListener {
                 } else if (uid < 0) {
                     c.write("550 5.1.1 Mailbox unknown");
                 } else {
-                    LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.length, e.mailboxes.get(i), uid);
+                    LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.size(), e.mailboxes.get(i), uid);
                     c.write("250 2.1.5 Ok");
                 }
             } catch (RuntimeException ex) {
@@ -258,14 +263,19 @@ public class LmtpMdb implements LmtpListener {
     }
 
     /** Return-Path and Received, as Cyrus's lmtpd adds them. */
-    private byte[] withTraceHeaders(Envelope e, Connection c, byte[] message) {
-        String trace = "Return-Path: <" + e.from + ">\r\n"
+    private byte[] traceHeaders(Envelope e, Connection c) {
+        return ("Return-Path: <" + e.from + ">\r\n"
                 + "Received: from " + c.remoteAddress().getAddress().getHostAddress() + " by " + node.serverName()
-                + " (Corvid LMTP " + node.version() + "); " + RFC5322.format(OffsetDateTime.now(ZoneOffset.UTC)) + "\r\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + trace.length());
-        out.writeBytes(trace.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(message);
-        return out.toByteArray();
+                + " (Corvid LMTP " + node.version() + "); " + RFC5322.format(OffsetDateTime.now(ZoneOffset.UTC)) + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     @Command(value = "RSET", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})

@@ -1,0 +1,127 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Messages above the adapter's spool threshold (1 MiB) travel through temporary files, not memory: a 3 MiB
+ * APPEND and a 3 MiB LMTP delivery arrive whole, and no temporary file is left behind, not even by a client
+ * that disconnects in the middle of its literal.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class LargeMessagesIT {
+    private static final int SIZE = 3 * 1024 * 1024;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return TestServer.ear();
+    }
+
+    /** A message of about {@code size} bytes: headers, then 76-character lines. */
+    private static String message(String subject, int size) {
+        StringBuilder m = new StringBuilder("Subject: " + subject + "\r\nFrom: big@example.org\r\n\r\n");
+        for (int i = 0; m.length() < size; i++) {
+            m.append(String.format("%08d", i)).append("y".repeat(66)).append("\r\n");
+        }
+        return m.toString();
+    }
+
+    private static long temporaryFiles() throws IOException {
+        Path dir = Path.of("target/test-data/tmp/literals");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    private static LineClient imap(String user) throws IOException {
+        LineClient c = new LineClient(TestServer.IMAP);
+        c.readUntil("* OK");
+        c.send("L1 LOGIN " + user + " " + user);
+        c.readUntil("L1 OK");
+        return c;
+    }
+
+    @Test
+    void aLargeAppendAndALargeDeliveryArriveWholeAndLeaveNoTemporaryFile() throws Exception {
+        String appended = message("large append", SIZE);
+        try (LineClient c = imap("bob")) {
+            c.send("C1 CREATE INBOX.large");
+            c.readUntil("C1 ");
+            c.timeout(60_000);
+            c.sendRaw("A1 APPEND INBOX.large {" + appended.length() + "+}\r\n" + appended + "\r\n");
+            String ok = c.readUntil("A1 ");
+            assertTrue(ok.startsWith("A1 OK [APPENDUID"), ok);
+            c.send("S1 EXAMINE INBOX.large");
+            c.readUntil("S1 OK");
+            c.send("F1 FETCH 1 (RFC822.SIZE ENVELOPE BODY.PEEK[TEXT]<3000000.40>)");
+            List<String> lines = c.answer("F1");
+            assertTrue(lines.get(0).startsWith("* 1 FETCH (RFC822.SIZE " + appended.length() + " ENVELOPE (NIL \"large append\""),
+                    lines.get(0));
+            String tail = appended.substring(appended.indexOf("\r\n\r\n") + 4).substring(3_000_000, 3_000_040);
+            assertTrue(String.join("\r\n", lines).contains(tail.substring(0, 20)), "the bytes at 3,000,000 are intact");
+            c.send("D1 DELETE INBOX.large");
+            c.readUntil("D1 ");
+        }
+
+        String delivered = message("large delivery", SIZE);
+        try (LineClient l = new LineClient(TestServer.LMTP)) {
+            l.timeout(60_000);
+            l.readUntil("220 ");
+            l.send("LHLO it\r\nMAIL FROM:<big@example.org>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA");
+            l.readUntil("250 SIZE");
+            assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read(), l.read()));
+            l.readUntil("354 ");
+            l.sendRaw(delivered + ".\r\n");
+            assertEquals(List.of("250 2.1.5 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()), "one file, two copies");
+        }
+        try (LineClient c = imap("alice")) {
+            c.send("S1 EXAMINE INBOX");
+            c.readUntil("S1 OK");
+            c.send("F1 FETCH * (RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+            List<String> lines = c.answer("F1");
+            assertTrue(lines.get(0).matches("\\* \\d+ FETCH \\(RFC822\\.SIZE (\\d+) .*"), lines.get(0));
+            long size = Long.parseLong(lines.get(0).replaceAll(".*RFC822\\.SIZE (\\d+) .*", "$1"));
+            assertTrue(size > delivered.length() && size < delivered.length() + 500, "the message and its trace headers: " + size);
+            assertEquals("Subject: large delivery", lines.get(1));
+        }
+        assertEquals(0, temporaryFiles(), "temporary files are deleted once their command is handled");
+    }
+
+    @Test
+    void aClientThatDisconnectsMidLiteralLeavesNoFileAndNoMessage() throws Exception {
+        try (LineClient c = imap("bob")) {
+            c.sendRaw("A1 APPEND INBOX {" + SIZE + "+}\r\n" + "z".repeat(SIZE / 2));
+            Thread.sleep(500);
+            assertEquals(1, temporaryFiles(), "half the literal is on disk");
+        }
+        long deadline = System.currentTimeMillis() + 5000;
+        while (temporaryFiles() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, temporaryFiles(), "gone with the connection");
+        try (LineClient c = imap("bob")) {
+            c.send("S1 STATUS INBOX (MESSAGES)");
+            String status = c.readUntil("* STATUS");
+            c.send("S2 EXAMINE INBOX");
+            c.readUntil("S2 OK");
+            c.send("S3 SEARCH TEXT zzzzzzzzzz");
+            assertEquals(List.of("* SEARCH", "S3 OK Completed"), c.answer("S3"), "no half message: " + status);
+        }
+    }
+}
