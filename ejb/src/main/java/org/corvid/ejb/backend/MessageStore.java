@@ -85,41 +85,80 @@ public class MessageStore {
 
     /** As {@link #append(String, byte[], Set, OffsetDateTime)}, streaming the message from {@code content}. */
     public long append(String mailboxName, MessageSource content, Set<String> flags, OffsetDateTime internalDate) {
+        Staged staged = stage(mailboxName, content, flags, internalDate);
+        return staged == null ? -1 : store(List.of(staged))[0];
+    }
+
+    /**
+     * A message whose spool file is written and forced, not yet in its mailbox: {@link #store} adds it, and
+     * deletes the file if it ends up not stored (the mailbox went, over quota, or a rollback).
+     */
+    public record Staged(String mailbox, String uniqueId, String partition, String file, long size, byte[] header,
+                         Set<String> flags, OffsetDateTime internalDate) {
+    }
+
+    /**
+     * Writes the message's spool file durably, before any lock is taken (the slow part, done in parallel by
+     * concurrent deliveries); null if there is no such mailbox.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Staged stage(String mailboxName, MessageSource content, Set<String> flags, OffsetDateTime internalDate) {
         Object[] place = em.createNamedQuery(Mailbox.PLACE_BY_NAME, Object[].class).setParameter("name", mailboxName)
                 .getResultStream().findFirst().orElse(null);
         if (place == null) {
-            return -1;
+            return null;
         }
-        String partition = (String) place[0];
-        String file = spool.write(partition, (String) place[1], content);
-        boolean[] stored = {false};
-        afterCompletion(committed -> {
-            if (committed && stored[0]) {
-                events.changed(mailboxName);
-            } else {
-                spool.delete(partition, file);
-            }
-        });
-        Mailbox m = lock(mailboxName);
-        if (m == null || !m.getUniqueId().equals(place[1])) {
-            return -1; // deleted (or replaced) meanwhile
-        }
-        Quotas.Quota quota = quotas.rootOf(mailboxName);
-        if (quota != null && !quota.allows(content.size())) {
-            return OVER_QUOTA;
-        }
-        long[] uidAndModseq = m.allocateUidAndModseq();
-        m.added(content.size());
-        Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", flags),
-                internalDate, content.size(), file);
-        em.persist(message);
+        String file = spool.write((String) place[0], (String) place[1], content);
         byte[] head = content.head(MessageHeader.MAX_BYTES + 1);
         int headerEnd = headerEnd(head);
-        if (headerEnd <= MessageHeader.MAX_BYTES && (headerEnd < head.length || head.length == content.size())) {
-            em.persist(new MessageHeader(message.getId(), Arrays.copyOfRange(head, 0, headerEnd)));
+        byte[] header = headerEnd <= MessageHeader.MAX_BYTES && (headerEnd < head.length || head.length == content.size())
+                ? Arrays.copyOfRange(head, 0, headerEnd) : null;
+        return new Staged(mailboxName, (String) place[1], (String) place[0], file, content.size(), header, flags,
+                internalDate);
+    }
+
+    /**
+     * Adds staged messages to their mailboxes in this one transaction (group commit); returns each one's UID,
+     * -1 if its mailbox is gone, or {@link #OVER_QUOTA}. Each mailbox's write lock is held to the commit, and
+     * the quota is checked under it, so concurrent appends cannot overrun it together.
+     */
+    public long[] store(List<Staged> staged) {
+        long[] uids = new long[staged.size()];
+        afterCompletion(committed -> {
+            Set<String> changed = new java.util.HashSet<>();
+            for (int i = 0; i < staged.size(); i++) {
+                if (committed && uids[i] > 0) {
+                    changed.add(staged.get(i).mailbox());
+                } else {
+                    spool.delete(staged.get(i).partition(), staged.get(i).file());
+                }
+            }
+            changed.forEach(events::changed);
+        });
+        for (int i = 0; i < staged.size(); i++) {
+            Staged s = staged.get(i);
+            Mailbox m = lock(s.mailbox());
+            if (m == null || !m.getUniqueId().equals(s.uniqueId())) {
+                uids[i] = -1; // deleted (or replaced) meanwhile
+                continue;
+            }
+            Quotas.Quota quota = quotas.rootOf(s.mailbox());
+            if (quota != null && !quota.allows(s.size())) {
+                uids[i] = OVER_QUOTA;
+                continue;
+            }
+            long[] uidAndModseq = m.allocateUidAndModseq();
+            m.added(s.size());
+            Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", s.flags()),
+                    s.internalDate(), s.size(), s.file());
+            em.persist(message);
+            if (s.header() != null) {
+                em.persist(new MessageHeader(message.getId(), s.header()));
+            }
+            uids[i] = uidAndModseq[0];
         }
-        stored[0] = true;
-        return uidAndModseq[0];
+        em.flush(); // a constraint violation fails here, inside the caller's try, not at the commit
+        return uids;
     }
 
     /** The mailbox's messages in UID order; empty if there is no such mailbox. */

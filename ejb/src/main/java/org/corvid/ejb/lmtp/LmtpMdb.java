@@ -19,9 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxAcl;
+import org.corvid.ejb.backend.DeliveryWriter;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.backend.MessageStore;
@@ -76,6 +81,9 @@ public class LmtpMdb implements LmtpListener {
 
     @EJB
     private Authenticator authenticator;
+
+    @EJB
+    private DeliveryWriter writer;
 
     /** The envelope of the transaction in progress. */
     private static final class Envelope {
@@ -244,9 +252,21 @@ public class LmtpMdb implements LmtpListener {
         }
         MessageSource message = (r.messageFile() != null ? MessageSource.of(r.messageFile(), size(r.messageFile()))
                 : MessageSource.of(r.message())).withPrefix(traceHeaders(e, c));
+        // every copy's spool file is written first (in parallel with other sessions), then stored by the
+        // delivery writer, which commits concurrent deliveries together; each reply waits for its commit
+        List<CompletableFuture<Long>> stored = new ArrayList<>();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
+        for (String mailbox : e.mailboxes) {
+            try {
+                MessageStore.Staged staged = messages.stage(mailbox, message, Set.of(), now);
+                stored.add(staged == null ? CompletableFuture.completedFuture(-1L) : writer.submit(staged));
+            } catch (RuntimeException ex) {
+                stored.add(CompletableFuture.failedFuture(ex));
+            }
+        }
         for (int i = 0; i < e.recipients.size(); i++) {
             try {
-                long uid = messages.append(e.mailboxes.get(i), message, Set.of(), OffsetDateTime.now(ZoneOffset.UTC).withNano(0));
+                long uid = stored.get(i).get(60, TimeUnit.SECONDS);
                 if (uid == MessageStore.OVER_QUOTA) {
                     c.write("452 4.2.2 Over quota");
                 } else if (uid < 0) {
@@ -255,7 +275,7 @@ public class LmtpMdb implements LmtpListener {
                     LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.size(), e.mailboxes.get(i), uid);
                     c.write("250 2.1.5 Ok");
                 }
-            } catch (RuntimeException ex) {
+            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException ex) {
                 LOG.errorf(ex, "[%s] delivery to %s failed", c.id(), e.mailboxes.get(i));
                 c.write("451 4.3.0 Temporary failure, try again later");
             }
