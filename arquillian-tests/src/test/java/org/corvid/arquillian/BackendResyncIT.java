@@ -2,6 +2,7 @@ package org.corvid.arquillian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -48,6 +49,18 @@ class BackendResyncIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Runs {@code bin/corvid-resync} (a dry run unless --apply) against the test server; its output. */
+    private static String resyncScript(String... args) throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/curl").canExecute(), "curl not installed: skipping the script");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("../bin/corvid-resync", "--url",
+                "http://" + TestServer.HOST + ":" + TestServer.HTTP));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        return out;
+    }
+
     private static String mupdate(LineClient w, String tag, String command) throws Exception {
         w.send(tag + " " + command);
         return w.read();
@@ -73,6 +86,9 @@ class BackendResyncIT {
         Set<String> plan = steps(Http.get(TestServer.HTTP, "/api/backend/resync", "admin"));
         assertTrue(plan.containsAll(Set.of("ACTIVATE user.rslost", "DELETE user.rsghost", "REPORT user.rselsewhere")), plan.toString());
         assertEquals(401, Http.get(TestServer.HTTP, "/api/backend/resync", null).statusCode());
+        String script = resyncScript("--user", "admin:admin");
+        assertTrue(script.contains("\"ACTIVATE\"") && script.contains("user.rslost") && script.contains("user.rsghost"),
+                "bin/corvid-resync prints the plan: " + script);
 
         assertTrue(steps(post("/api/backend/resync")).containsAll(plan));
         Set<String> after = steps(Http.get(TestServer.HTTP, "/api/backend/resync", "admin"));
