@@ -4,6 +4,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.EJB;
+import jakarta.ejb.SessionContext;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -42,6 +43,9 @@ public class MessageStore {
 
     @Resource
     private TransactionSynchronizationRegistry transactions;
+
+    @Resource
+    private SessionContext context;
 
     @EJB
     private NodeConfig node;
@@ -158,6 +162,33 @@ public class MessageStore {
             uids[i] = uidAndModseq[0];
         }
         em.flush(); // a constraint violation fails here, inside the caller's try, not at the commit
+        return uids;
+    }
+
+    /**
+     * COPY / MOVE: copies {@code sources} (messages of one mailbox) into {@code target} with {@code flags} (one
+     * set per message), streaming each file, all in one transaction: either every copy is stored and their new
+     * UIDs returned in order, or none is and the result is the one failure code (-1: no such mailbox, or
+     * {@link #OVER_QUOTA}).
+     */
+    public long[] copy(String target, List<Info> sources, List<Set<String>> flags) {
+        List<Staged> staged = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Info m = sources.get(i);
+            Staged s = stage(target, MessageSource.of(spool.path(m.partition(), m.file()), m.size()), flags.get(i),
+                    m.internalDate());
+            if (s == null) {
+                return new long[] {-1};
+            }
+            staged.add(s);
+        }
+        long[] uids = store(staged);
+        for (long uid : uids) {
+            if (uid <= 0) {
+                context.setRollbackOnly(); // all or nothing: the staged files go with the rollback
+                return new long[] {uid};
+            }
+        }
         return uids;
     }
 

@@ -58,6 +58,11 @@ public final class Spool {
         }
     }
 
+    /** Where a message's file is (to stream it). */
+    public Path path(String partition, String file) {
+        return dir(partition).resolve(file);
+    }
+
     public byte[] read(String partition, String file) {
         try {
             return Files.readAllBytes(dir(partition).resolve(file));

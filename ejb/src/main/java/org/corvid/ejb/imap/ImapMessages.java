@@ -128,8 +128,6 @@ public class ImapMessages {
     @EJB
     private org.corvid.ejb.backend.MailboxEvents events;
 
-    @EJB
-    private org.corvid.ejb.backend.Quotas quotas;
 
     private static final String IDLING = "imap.idle";
 
@@ -729,29 +727,27 @@ public class ImapMessages {
                 chosen.add(m);
             }
         }
-        org.corvid.ejb.backend.Quotas.Quota quota = quotas.rootOf(target);
-        long bytes = chosen.stream().mapToLong(MessageStore.Info::size).sum();
-        if (quota != null && !move && ((quota.storageLimitKib() != null
-                && (quota.usedBytes() + bytes + 1023) / 1024 > quota.storageLimitKib())
-                || (quota.messageLimit() != null && quota.usedMessages() + chosen.size() > quota.messageLimit()))) {
-            c.write(r.tag() + " NO [OVERQUOTA] Quota exceeded");
-            return;
-        }
         List<String> sourceUids = new ArrayList<>();
         List<String> targetUids = new ArrayList<>();
-        for (MessageStore.Info m : chosen) {
-            Set<String> flags = new LinkedHashSet<>(m.flags());
-            if (move) {
-                flags.removeIf("\\Deleted"::equalsIgnoreCase);
+        if (!chosen.isEmpty()) {
+            List<Set<String>> flags = new ArrayList<>();
+            for (MessageStore.Info m : chosen) {
+                Set<String> f = new LinkedHashSet<>(m.flags());
+                if (move) {
+                    f.removeIf("\\Deleted"::equalsIgnoreCase);
+                }
+                flags.add(f);
             }
-            long uid = messages.append(target, messages.content(m), flags, m.internalDate());
-            if (uid < 0) {
-                c.write(r.tag() + (uid == MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
+            long[] uids = messages.copy(target, chosen, flags); // all or nothing
+            if (uids.length == 1 && uids[0] < 0) {
+                c.write(r.tag() + (uids[0] == MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
                         : " NO [TRYCREATE] Mailbox does not exist"));
                 return;
             }
-            sourceUids.add(String.valueOf(m.uid()));
-            targetUids.add(String.valueOf(uid));
+            for (int i = 0; i < chosen.size(); i++) {
+                sourceUids.add(String.valueOf(chosen.get(i).uid()));
+                targetUids.add(String.valueOf(uids[i]));
+            }
         }
         String copyUid = chosen.isEmpty() ? "" : "[COPYUID " + to.uidValidity() + " " + String.join(",", sourceUids) + " "
                 + String.join(",", targetUids) + "] ";
