@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Messages above the adapter's spool threshold (1 MiB) travel through temporary files, not memory: a 3 MiB
- * APPEND and a 3 MiB LMTP delivery arrive whole, and no temporary file is left behind, not even by a client
+ * APPEND (its BODYSTRUCTURE parsed from the spool file as a stream) and a 3 MiB LMTP delivery arrive whole, and no temporary file is left behind, not even by a client
  * that disconnects in the middle of its literal.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -75,10 +75,16 @@ class LargeMessagesIT {
                     lines.get(0));
             String tail = appended.substring(appended.indexOf("\r\n\r\n") + 4).substring(3_000_000, 3_000_040);
             assertTrue(String.join("\r\n", lines).contains(tail.substring(0, 20)), "the bytes at 3,000,000 are intact");
+            c.send("F2 FETCH 1 BODYSTRUCTURE");
+            String structure = c.answer("F2").get(0);
+            String body = appended.substring(appended.indexOf("\r\n\r\n") + 4);
+            assertTrue(structure.contains("\"TEXT\" \"PLAIN\"") && structure.contains(" \"7BIT\" " + body.length() + " "
+                    + body.chars().filter(ch -> ch == '\n').count() + " "), "size and lines, streamed: " + structure);
             c.send("D1 DELETE INBOX.large");
             c.readUntil("D1 ");
         }
 
+        imap("alice").close(); // her INBOX exists (created at first login)
         String delivered = message("large delivery", SIZE);
         try (LineClient l = new LineClient(TestServer.LMTP)) {
             l.timeout(60_000);

@@ -323,6 +323,15 @@ public class MessageStore {
         return b.length;
     }
 
+    /** The message's bytes as a stream (the caller closes it): for reading a large message without holding it. */
+    public java.io.InputStream open(Info message) {
+        try {
+            return java.nio.file.Files.newInputStream(spool.path(message.partition(), message.file()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + message.file(), e);
+        }
+    }
+
     /** The message's bytes. */
     public byte[] content(Info message) {
         return spool.read(message.partition(), message.file());

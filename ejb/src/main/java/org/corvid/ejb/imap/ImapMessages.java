@@ -398,6 +398,18 @@ public class ImapMessages {
         return items.isEmpty() ? null : items;
     }
 
+    /** BODYSTRUCTURE from the bytes already read, else streamed from the spool file (never read whole). */
+    private String bodystructure(MessageStore.Info m, byte[] read, boolean extended) {
+        if (read != null) {
+            return MessageStructure.bodystructure(read, extended);
+        }
+        try (java.io.InputStream in = messages.open(m)) {
+            return MessageStructure.bodystructure(in, extended);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private byte[] content(MessageStore.Info m, byte[] read) {
         return read != null ? read : messages.content(m);
     }
@@ -445,8 +457,7 @@ public class ImapMessages {
                 case "ENVELOPE" -> line.append("ENVELOPE ")
                         .append(MessageStructure.envelope(header != null ? header : (content = content(m, content))));
                 case "BODYSTRUCTURE", "BODY" -> {
-                    content = content(m, content);
-                    line.append(item).append(' ').append(MessageStructure.bodystructure(content, item.equals("BODYSTRUCTURE")));
+                    line.append(item).append(' ').append(bodystructure(m, content, item.equals("BODYSTRUCTURE")));
                 }
                 default -> {
                     byte[] source = header != null && headerOnly(item) ? header : (content = content(m, content));

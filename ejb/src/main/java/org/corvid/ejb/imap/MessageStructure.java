@@ -64,10 +64,19 @@ final class MessageStructure {
 
     /** {@code BODYSTRUCTURE} ({@code extended}) or {@code BODY} of the message. */
     static String bodystructure(byte[] message, boolean extended) {
+        return bodystructure(new ByteArrayInputStream(message), extended);
+    }
+
+    /** BODYSTRUCTURE (or BODY) of the message read from {@code message}, part by part: never held whole. */
+    static String bodystructure(InputStream message, boolean extended) {
         return render(parse(message), extended);
     }
 
     private static Part parse(byte[] message) {
+        return parse(new ByteArrayInputStream(message));
+    }
+
+    private static Part parse(InputStream message) {
         Deque<Part> open = new ArrayDeque<>();
         Part[] root = new Part[1];
         MimeStreamParser parser = new MimeStreamParser(MimeConfig.PERMISSIVE, DecodeMonitor.SILENT,
@@ -102,23 +111,32 @@ final class MessageStructure {
             public void body(BodyDescriptor bd, InputStream in) throws IOException {
                 Part p = open.peek();
                 p.descriptor = (MaximalBodyDescriptor) bd;
-                byte[] bytes = in.readAllBytes();
-                p.size = bytes.length;
-                for (byte x : bytes) {
-                    if (x == '\n') {
-                        p.lines++;
+                boolean nested = "message/rfc822".equalsIgnoreCase(bd.getMimeType());
+                java.io.ByteArrayOutputStream kept = nested ? new java.io.ByteArrayOutputStream() : null;
+                byte[] buffer = new byte[8192];
+                byte last = '\n';
+                for (int n; (n = in.read(buffer)) > 0; ) { // counted as it streams by: a large part is not kept
+                    p.size += n;
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\n') {
+                            p.lines++;
+                        }
+                    }
+                    last = buffer[n - 1];
+                    if (kept != null) {
+                        kept.write(buffer, 0, n);
                     }
                 }
-                if (bytes.length > 0 && bytes[bytes.length - 1] != '\n') {
+                if (p.size > 0 && last != '\n') {
                     p.lines++;
                 }
-                if ("message/rfc822".equalsIgnoreCase(bd.getMimeType())) {
-                    p.rawMessage = bytes;
+                if (nested) {
+                    p.rawMessage = kept.toByteArray();
                 }
             }
         });
         try {
-            parser.parse(new ByteArrayInputStream(message));
+            parser.parse(message);
         } catch (MimeException e) {
             // permissive: whatever was parsed stands
         } catch (IOException e) {
