@@ -80,6 +80,15 @@ class LargeMessagesIT {
             String body = appended.substring(appended.indexOf("\r\n\r\n") + 4);
             assertTrue(structure.contains("\"TEXT\" \"PLAIN\"") && structure.contains(" \"7BIT\" " + body.length() + " "
                     + body.chars().filter(ch -> ch == '\n').count() + " "), "size and lines, streamed: " + structure);
+            c.send("F3 FETCH 1 BODY.PEEK[]");
+            assertEquals("* 1 FETCH (BODY[] {" + appended.length() + "}", c.read());
+            StringBuilder fetched = new StringBuilder();
+            while (fetched.length() < appended.length()) {
+                fetched.append(c.read()).append("\r\n");
+            }
+            assertEquals(appended, fetched.toString(), "the whole message, streamed from its file");
+            assertEquals(")", c.read());
+            assertEquals("F3 OK Completed", c.read());
             c.send("D1 DELETE INBOX.large");
             c.readUntil("D1 ");
         }

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,6 +53,8 @@ public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
     private static final String CONDSTORE = "imap.condstore";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
+    /** Whole messages larger than this are written to the client from their file, chunk by chunk. */
+    private static final long STREAM_FROM_BYTES = 1024 * 1024;
     private static final Pattern BODY_ITEM = Pattern.compile(
             "(BODY|BODY\\.PEEK)\\[((?:\\d+(?:\\.\\d+)*)(?:\\.(?:HEADER|TEXT|MIME|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)))?"
                     + "|HEADER|TEXT|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)|)\\](?:<(\\d+)\\.(\\d+)>)?");
@@ -361,7 +364,7 @@ public class ImapMessages {
             if (tellsFlags) {
                 view.reported(m.uid(), m.modseq());
             }
-            c.writeRaw(fetchResponse(view.numberOf(m.uid()), m, items, headers.get(m.uid())));
+            fetchResponse(c, view.numberOf(m.uid()), m, items, headers.get(m.uid()));
         }
         c.write(r.tag() + " OK Completed");
     }
@@ -438,7 +441,7 @@ public class ImapMessages {
     }
 
     /** @param header the message's header block if kept (items that need only it are answered from it) */
-    private byte[] fetchResponse(int number, MessageStore.Info m, List<String> items, byte[] header) {
+    private void fetchResponse(Connection c, int number, MessageStore.Info m, List<String> items, byte[] header) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringBuilder line = new StringBuilder("* ").append(number).append(" FETCH (");
         byte[] content = null;
@@ -458,6 +461,18 @@ public class ImapMessages {
                         .append(MessageStructure.envelope(header != null ? header : (content = content(m, content))));
                 case "BODYSTRUCTURE", "BODY" -> {
                     line.append(item).append(' ').append(bodystructure(m, content, item.equals("BODYSTRUCTURE")));
+                }
+                case "BODY[]", "BODY.PEEK[]", "RFC822" -> { // the whole message: streamed from its file when large
+                    line.append(item.equals("RFC822") ? "RFC822" : "BODY[]").append(" {").append(m.size()).append("}\r\n");
+                    out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+                    line.setLength(0);
+                    if (content != null || m.size() <= STREAM_FROM_BYTES) {
+                        out.writeBytes(content = content(m, content));
+                    } else {
+                        c.writeRaw(out.toByteArray());
+                        out.reset();
+                        streamMessage(c, m);
+                    }
                 }
                 default -> {
                     byte[] source = header != null && headerOnly(item) ? header : (content = content(m, content));
@@ -487,7 +502,22 @@ public class ImapMessages {
         }
         line.append(")\r\n");
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
+        c.writeRaw(out.toByteArray());
+    }
+
+    /**
+     * Writes the message's file to the client in chunks; the adapter flushes them as they fill and holds this
+     * thread while a slow client is not reading, so memory stays bounded whatever the message's size.
+     */
+    private void streamMessage(Connection c, MessageStore.Info m) {
+        try (java.io.InputStream in = messages.open(m)) {
+            byte[] chunk = new byte[64 * 1024];
+            for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+                c.writeRaw(n == chunk.length ? chunk.clone() : Arrays.copyOf(chunk, n));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
