@@ -6,7 +6,8 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,54 +252,31 @@ public class Pop3Mdb implements Pop3Listener {
     }
 
     /** The message (all of it, or its header and {@code bodyLines} lines), dot-stuffed, then ".". */
+    /** RETR / TOP: the message (or its top), dot-stuffed, streamed from its file in chunks. */
     private void send(Connection c, MessageStore.Info m, int bodyLines) {
         if (m == null) {
             c.write("-ERR No such message");
             return;
         }
-        byte[] content;
+        InputStream in;
         try {
-            content = messages.content(m);
+            in = messages.open(m);
         } catch (UncheckedIOException e) {
             c.write("-ERR Message was deleted by another session");
             return;
         }
-        c.write("+OK " + m.size() + " octets");
-        c.writeRaw(dotStuffed(content, bodyLines));
-        c.write(".");
-    }
-
-    static byte[] dotStuffed(byte[] content, int bodyLines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 64);
-        boolean lineStart = true;
-        boolean inBody = false;
-        int bodyLinesLeft = bodyLines;
-        boolean blank = true; // only CRs so far on this line
-        for (byte b : content) {
-            if (inBody && bodyLines >= 0 && bodyLinesLeft == 0) {
-                break;
+        try (in) {
+            c.write("+OK " + m.size() + " octets");
+            DotStuffing stuffing = new DotStuffing(bodyLines);
+            byte[] chunk = new byte[64 * 1024];
+            for (int n; !stuffing.done() && (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+                c.writeRaw(stuffing.feed(chunk, n));
             }
-            if (lineStart && b == '.') {
-                out.write('.');
-            }
-            out.write(b);
-            lineStart = b == '\n';
-            if (b == '\n') {
-                if (!inBody && blank) {
-                    inBody = true; // the blank line ends the header
-                } else if (inBody) {
-                    bodyLinesLeft--;
-                }
-                blank = true;
-            } else if (b != '\r') {
-                blank = false;
-            }
+            c.writeRaw(stuffing.finish());
+            c.write(".");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (!lineStart) {
-            out.write('\r');
-            out.write('\n');
-        }
-        return out.toByteArray();
     }
 
     @Command(value = "DELE", states = SessionState.AUTHENTICATED)
