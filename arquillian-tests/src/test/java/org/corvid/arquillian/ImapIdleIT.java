@@ -102,7 +102,7 @@ class ImapIdleIT {
             a.send("A5 NOOP");
             List<String> lines = a.answer("A5");
             assertEquals(2, lines.size(), lines.toString());
-            assertTrue(lines.get(0).matches("\\* 1 FETCH \\(FLAGS \\(\\) MODSEQ \\(\\d+\\)\\)"), lines.get(0));
+            assertTrue(lines.get(0).matches("\\* 1 FETCH \\(UID \\d+ FLAGS \\(\\) MODSEQ \\(\\d+\\)\\)"), lines.get(0));
             assertTrue(stored.equals("* 1 FETCH (FLAGS ())"), "B did not enable CONDSTORE: " + stored);
 
             a.send("A6 STORE 1 +FLAGS (\\Seen)");

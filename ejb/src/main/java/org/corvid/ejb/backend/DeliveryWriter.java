@@ -57,9 +57,16 @@ public class DeliveryWriter {
     void stop() {
         running = false;
         committer.interrupt();
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.uid().completeExceptionally(new IllegalStateException("the server is stopping")));
     }
 
-    /** Queues a staged copy; the future completes with its UID (or -1, {@link MessageStore#OVER_QUOTA}) after the commit. */
+    /**
+     * Queues a staged copy; the future completes with its UID (or -1, {@link MessageStore#OVER_QUOTA}) after the
+     * commit, or exceptionally if its batch failed. It always completes, so a session may wait without a timeout
+     * (a timeout could answer 451 for a copy that then commits: the MTA's retry would deliver it twice).
+     */
     public CompletableFuture<Long> submit(MessageStore.Staged staged) {
         CompletableFuture<Long> uid = new CompletableFuture<>();
         queue.add(new Pending(staged, uid));
@@ -80,7 +87,7 @@ public class DeliveryWriter {
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).uid().complete(uids[i]);
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // every waiting session gets its answer, and the committer lives on
                 LOG.errorf(e, "storing a batch of %d deliveries failed", batch.size());
                 batch.forEach(p -> p.uid().completeExceptionally(e));
             }

@@ -128,16 +128,26 @@ public class MessageStore {
      */
     public long[] store(List<Staged> staged) {
         long[] uids = new long[staged.size()];
-        afterCompletion(committed -> {
-            Set<String> changed = new java.util.HashSet<>();
-            for (int i = 0; i < staged.size(); i++) {
-                if (committed && uids[i] > 0) {
-                    changed.add(staged.get(i).mailbox());
-                } else {
-                    spool.delete(staged.get(i).partition(), staged.get(i).file());
-                }
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
             }
-            changed.forEach(events::changed);
+
+            @Override
+            public void afterCompletion(int status) {
+                // the files of copies not stored go; after an unknown outcome (e.g. the connection dropped during
+                // the commit) they stay, as rows may reference them: the spool sweep removes unreferenced ones
+                boolean committed = status == Status.STATUS_COMMITTED;
+                Set<String> changed = new java.util.HashSet<>();
+                for (int i = 0; i < staged.size(); i++) {
+                    if (committed && uids[i] > 0) {
+                        changed.add(staged.get(i).mailbox());
+                    } else if (committed || status == Status.STATUS_ROLLEDBACK) {
+                        spool.delete(staged.get(i).partition(), staged.get(i).file());
+                    }
+                }
+                changed.forEach(events::changed);
+            }
         });
         for (int i = 0; i < staged.size(); i++) {
             Staged s = staged.get(i);
@@ -173,14 +183,20 @@ public class MessageStore {
      */
     public long[] copy(String target, List<Info> sources, List<Set<String>> flags) {
         List<Staged> staged = new ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
-            Info m = sources.get(i);
-            Staged s = stage(target, MessageSource.of(spool.path(m.partition(), m.file()), m.size()), flags.get(i),
-                    m.internalDate());
-            if (s == null) {
-                return new long[] {-1};
+        try {
+            for (int i = 0; i < sources.size(); i++) {
+                Info m = sources.get(i);
+                Staged s = stage(target, MessageSource.of(spool.path(m.partition(), m.file()), m.size()), flags.get(i),
+                        m.internalDate());
+                if (s == null) {
+                    staged.forEach(x -> spool.delete(x.partition(), x.file()));
+                    return new long[] {-1};
+                }
+                staged.add(s);
             }
-            staged.add(s);
+        } catch (RuntimeException e) { // e.g. a source expunged meanwhile: no copy stays half made
+            staged.forEach(x -> spool.delete(x.partition(), x.file()));
+            throw e;
         }
         long[] uids = store(staged);
         for (long uid : uids) {

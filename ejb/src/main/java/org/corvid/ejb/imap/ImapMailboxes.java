@@ -299,12 +299,14 @@ public class ImapMailboxes {
             }
             // levels above a match that are not listed themselves
             for (String level = MailboxNames.parentOf(name); level != null; level = MailboxNames.parentOf(level)) {
-                if (!matches(matchers, level) || candidates.contains(level)) {
+                if (!matches(matchers, level)) {
                     continue;
                 }
-                if (cmd.selection().contains("RECURSIVEMATCH") && selected) {
+                if (cmd.selection().contains("RECURSIVEMATCH") && selected) { // a parent with a subscribed child
                     childInfo.add(level);
                     listed.computeIfAbsent(level, l -> attributes(l, visible.get(l), visible, subscribed, wantSubscribed));
+                } else if (candidates.contains(level)) {
+                    continue;
                 } else if (percent && !visible.containsKey(level) && !cmd.selection().contains("SUBSCRIBED")) {
                     listed.put(level, List.of("\\Noselect", "\\HasChildren"));
                 }
@@ -364,9 +366,8 @@ public class ImapMailboxes {
                     }
                     selection.add(o);
                 }
-                if (selection.contains("RECURSIVEMATCH") && !selection.contains("SUBSCRIBED")
-                        && !selection.contains("SPECIAL-USE")) {
-                    return null; // RFC 5258 3: RECURSIVEMATCH needs another selection option
+                if (selection.contains("RECURSIVEMATCH") && !selection.contains("SUBSCRIBED")) {
+                    return null; // RFC 5258 3: RECURSIVEMATCH goes with SUBSCRIBED (the only one it applies to here)
                 }
                 i = 1;
             }

@@ -90,6 +90,15 @@ public class ImapMessages {
         return mine;
     }
 
+    /** A user's first \\Seen in a mailbox inserts a row; if another of their sessions inserted it first, once more. */
+    private void changeSeen(String user, String mailbox, List<Long> seen, List<Long> unseen) {
+        try {
+            seenStates.change(user, mailbox, seen, unseen);
+        } catch (jakarta.ejb.EJBException raced) {
+            seenStates.change(user, mailbox, seen, unseen); // the row exists now, and is locked this time
+        }
+    }
+
     /**
      * STORE for the caller: flags on the messages, except {@code \Seen} in a mailbox the caller does not own,
      * which goes to their seen state. Returns the stored messages as the caller sees them now.
@@ -111,9 +120,9 @@ public class ImapMessages {
         }
         List<Long> applied = uids.stream().filter(stored::contains).toList();
         if (change == FlagChange.REPLACE) {
-            seenStates.change(user, mailbox, seen ? applied : List.of(), seen ? List.of() : applied);
+            changeSeen(user, mailbox, seen ? applied : List.of(), seen ? List.of() : applied);
         } else if (seen) {
-            seenStates.change(user, mailbox, change == FlagChange.ADD ? applied : List.of(),
+            changeSeen(user, mailbox, change == FlagChange.ADD ? applied : List.of(),
                     change == FlagChange.REMOVE ? applied : List.of());
         }
         return visible(mailbox).stream().filter(m -> stored.contains(m.uid())).toList();
@@ -285,7 +294,8 @@ public class ImapMessages {
     /** {@code * n FETCH ([UID u ]FLAGS (...)[ MODSEQ (m)])}; the view learns the message's MODSEQ. */
     private static String flagsUpdate(Connection c, SelectedMailbox view, MessageStore.Info m, boolean withUid) {
         view.reported(m.uid(), m.modseq());
-        return "* " + view.numberOf(m.uid()) + " FETCH (" + (withUid ? "UID " + m.uid() + " " : "")
+        // RFC 7162 3.1: under CONDSTORE every untagged FETCH carries UID and MODSEQ
+        return "* " + view.numberOf(m.uid()) + " FETCH (" + (withUid || condstore(c) ? "UID " + m.uid() + " " : "")
                 + "FLAGS (" + String.join(" ", m.flags()) + ")"
                 + (condstore(c) ? " MODSEQ (" + m.modseq() + ")" : "") + ")";
     }
@@ -321,6 +331,14 @@ public class ImapMessages {
         }
         if (items.contains("MODSEQ")) {
             enableCondstore(c);
+        }
+        if (condstore(c)) { // RFC 7162 3.1: every untagged FETCH carries UID and MODSEQ from now on
+            if (!items.contains("UID")) {
+                items.add(0, "UID");
+            }
+            if (!items.contains("MODSEQ")) {
+                items.add("MODSEQ");
+            }
         }
         for (String item : items) {
             if (!supported(item)) {
@@ -624,8 +642,9 @@ public class ImapMessages {
                 c.write(flagsUpdate(c, view, m, byUid));
             } else if (condstore(c)) { // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ
                 view.reported(m.uid(), m.modseq());
-                c.write("* " + view.numberOf(m.uid()) + " FETCH (" + (byUid ? "UID " + m.uid() + " " : "")
-                        + "MODSEQ (" + m.modseq() + "))");
+                c.write("* " + view.numberOf(m.uid()) + " FETCH (UID " + m.uid() + " MODSEQ (" + m.modseq() + "))");
+            } else {
+                view.reported(m.uid(), m.modseq()); // the client asked not to be told; NOOP won't tell it either
             }
         }
         if (modified.isEmpty()) {

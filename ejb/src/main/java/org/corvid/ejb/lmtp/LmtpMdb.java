@@ -21,8 +21,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxAcl;
@@ -112,7 +110,7 @@ public class LmtpMdb implements LmtpListener {
         c.write("250-PIPELINING");
         c.write("250-8BITMIME");
         c.write("250-ENHANCEDSTATUSCODES");
-        if (c.state() == SessionState.NOT_AUTHENTICATED) {
+        if (c.state() == SessionState.NOT_AUTHENTICATED && plaintextAllowed(c)) {
             c.write("250-AUTH PLAIN");
         }
         c.write("250 SIZE " + maxMessage());
@@ -154,6 +152,8 @@ public class LmtpMdb implements LmtpListener {
             c.write("501 5.5.4 AUTH needs a mechanism");
         } else if (!a[0].equalsIgnoreCase("PLAIN")) {
             c.write("504 5.5.4 Unrecognized authentication type");
+        } else if (!plaintextAllowed(c)) {
+            c.write("538 5.7.11 Encryption required for requested authentication mechanism");
         } else if (a.length == 1) {
             c.continueWith("334 ");
         } else if (a[1].equals("*")) {
@@ -176,6 +176,11 @@ public class LmtpMdb implements LmtpListener {
             c.authenticated(identity.getPrincipal().getName(), identity);
             c.write("235 2.7.0 Authentication successful");
         }
+    }
+
+    /** RFC 4954 4: PLAIN on an unencrypted connection only while {@code corvid.lmtp.allow-plaintext} (default true). */
+    private static boolean plaintextAllowed(Connection c) {
+        return c.isSecure() || Boolean.parseBoolean(System.getProperty("corvid.lmtp.allow-plaintext", "true"));
     }
 
     private static boolean mayDeliver(SecurityIdentity identity) {
@@ -266,7 +271,7 @@ public class LmtpMdb implements LmtpListener {
         }
         for (int i = 0; i < e.recipients.size(); i++) {
             try {
-                long uid = stored.get(i).get(60, TimeUnit.SECONDS);
+                long uid = stored.get(i).get(); // always completes: see DeliveryWriter.submit
                 if (uid == MessageStore.OVER_QUOTA) {
                     c.write("452 4.2.2 Over quota");
                 } else if (uid < 0) {
@@ -275,7 +280,7 @@ public class LmtpMdb implements LmtpListener {
                     LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.size(), e.mailboxes.get(i), uid);
                     c.write("250 2.1.5 Ok");
                 }
-            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException ex) {
+            } catch (InterruptedException | ExecutionException | RuntimeException ex) {
                 LOG.errorf(ex, "[%s] delivery to %s failed", c.id(), e.mailboxes.get(i));
                 c.write("451 4.3.0 Temporary failure, try again later");
             }

@@ -201,8 +201,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             awaitingContinuation = null;
             if (request instanceof LineRequest l) {
                 dispatch(l.name(), null, new LineRequest(l.name(), l.arguments(), m.data(), m.tooBig(), m.file()));
-            } else if (m.file() != null) {
-                SpoolFiles.release(new LineRequest("", "", null, false, m.file()));
+            } else {
+                SpoolFiles.release(m);
             }
         } else if (item instanceof TaggedRequest t) {
             dispatch(t.name(), t.tag(), t);

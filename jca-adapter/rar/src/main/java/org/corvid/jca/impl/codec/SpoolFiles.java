@@ -72,6 +72,8 @@ public final class SpoolFiles {
             release(t.args());
         } else if (request instanceof LineRequest l) {
             delete(l.messageFile());
+        } else if (request instanceof MessageData m) {
+            delete(m.file());
         }
     }
 
