@@ -9,32 +9,24 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import org.corvid.ejb.node.GroupCommit;
 import org.jboss.ejb3.annotation.SecurityDomain;
-import org.jboss.logging.Logger;
 
 /**
  * Group commit for deliveries: LMTP sessions stage their copies (spool files written and forced, in parallel)
  * and hand them here; one committer stores whatever has queued up (up to {@value #MAX_BATCH}) in one
  * transaction, so concurrent deliveries share a database commit instead of queueing for one each. A delivery
  * is answered only after its batch committed; if a batch fails, each of its copies fails (LMTP answers
- * {@code 451}, the MTA retries: nothing is lost).
+ * {@code 451}, the MTA retries: nothing is lost; a retry here is impossible, the rollback deleted the files).
  */
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @PermitAll
 @SecurityDomain("corvid")
 public class DeliveryWriter {
-    private static final Logger LOG = Logger.getLogger(DeliveryWriter.class);
     static final int MAX_BATCH = 64;
-
-    private record Pending(MessageStore.Staged staged, CompletableFuture<Long> uid) {
-    }
-
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
 
     @Resource
     private ManagedThreadFactory threads;
@@ -42,24 +34,17 @@ public class DeliveryWriter {
     @EJB
     private MessageStore messages;
 
-    private Thread committer;
-    private volatile boolean running;
+    private GroupCommit<MessageStore.Staged, Long> writer;
 
     @PostConstruct
     void start() {
-        running = true;
-        committer = threads.newThread(this::commitLoop);
-        committer.setName("corvid-delivery-writer");
-        committer.start();
+        writer = new GroupCommit<>(threads, "corvid-delivery-writer", MAX_BATCH,
+                batch -> Arrays.stream(messages.store(batch)).boxed().toList(), false);
     }
 
     @PreDestroy
     void stop() {
-        running = false;
-        committer.interrupt();
-        List<Pending> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(p -> p.uid().completeExceptionally(new IllegalStateException("the server is stopping")));
+        writer.stop();
     }
 
     /**
@@ -68,29 +53,6 @@ public class DeliveryWriter {
      * (a timeout could answer 451 for a copy that then commits: the MTA's retry would deliver it twice).
      */
     public CompletableFuture<Long> submit(MessageStore.Staged staged) {
-        CompletableFuture<Long> uid = new CompletableFuture<>();
-        queue.add(new Pending(staged, uid));
-        return uid;
-    }
-
-    private void commitLoop() {
-        while (running) {
-            List<Pending> batch = new ArrayList<>();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            try {
-                long[] uids = messages.store(batch.stream().map(Pending::staged).toList());
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).uid().complete(uids[i]);
-                }
-            } catch (Throwable e) { // every waiting session gets its answer, and the committer lives on
-                LOG.errorf(e, "storing a batch of %d deliveries failed", batch.size());
-                batch.forEach(p -> p.uid().completeExceptionally(e));
-            }
-        }
+        return writer.submit(staged);
     }
 }
