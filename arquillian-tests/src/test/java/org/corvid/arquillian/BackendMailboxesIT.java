@@ -191,6 +191,9 @@ class BackendMailboxesIT {
             assertEquals(List.of("* SEARCH 2", "A5 OK Completed"), alice.answer("A5"));
             alice.send("A6 STATUS user.bob.seenshare (UNSEEN)");
             assertEquals("* STATUS user.bob.seenshare (UNSEEN 1)", alice.answer("A6").get(0));
+            alice.send("A7 STORE 2 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)");
+            assertEquals(List.of("A7 OK [MODIFIED 2] Conditional STORE failed for some messages"), alice.answer("A7"),
+                    "the message's MODSEQ guards a per-user \\Seen too");
 
             bob.send("B5 EXAMINE INBOX.seenshare");
             bob.readUntil("B5 OK");

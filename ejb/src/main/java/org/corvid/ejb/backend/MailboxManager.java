@@ -165,6 +165,12 @@ public class MailboxManager {
             }
             renames.put(i.name(), target);
         }
+        Quotas.Quota toRoot = quotas.rootOf(to);
+        Quotas.Quota fromRoot = quotas.rootOf(from);
+        if (toRoot != null && toRoot.mailboxLimit() != null && (fromRoot == null || !fromRoot.root().equals(toRoot.root()))
+                && toRoot.usedMailboxes() + moving.size() > toRoot.mailboxLimit()) {
+            return Outcome.no("[OVERQUOTA] Mailbox quota exceeded"); // into another root: its MAILBOX limit counts
+        }
         try (MupdateConnection m = master.getConnection()) {
             List<String> reserved = new ArrayList<>();
             for (MailboxStore.Info i : moving) {

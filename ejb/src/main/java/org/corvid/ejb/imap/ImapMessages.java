@@ -109,6 +109,16 @@ public class ImapMessages {
         if (!SeenStates.isShared(user, mailbox)) {
             return messages.setFlags(mailbox, uids, change, flags, unchangedSince, modified, false);
         }
+        if (unchangedSince < Long.MAX_VALUE) { // per-user \\Seen has no MODSEQ of its own: the message's guards it
+            Set<Long> asked = new HashSet<>(uids);
+            List<Long> unchanged = new ArrayList<>();
+            for (MessageStore.Info m : messages.messages(mailbox)) {
+                if (asked.contains(m.uid())) {
+                    (m.modseq() > unchangedSince ? modified : unchanged).add(m.uid());
+                }
+            }
+            uids = unchanged;
+        }
         boolean seen = flags.stream().anyMatch("\\Seen"::equalsIgnoreCase);
         Set<String> others = new LinkedHashSet<>(flags);
         others.removeIf("\\Seen"::equalsIgnoreCase);
