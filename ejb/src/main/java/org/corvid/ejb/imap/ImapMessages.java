@@ -97,6 +97,7 @@ public class ImapMessages {
         } catch (jakarta.ejb.EJBException raced) {
             seenStates.change(user, mailbox, seen, unseen); // the row exists now, and is locked this time
         }
+        events.changed(mailbox); // the user's other sessions (IDLE, NOOP) report it as FETCH FLAGS
     }
 
     /**
@@ -168,9 +169,7 @@ public class ImapMessages {
 
     /** Starts the session's view of {@code name}; returns it (EXISTS is its count). */
     public SelectedMailbox open(Connection c, String name, boolean readOnly) {
-        Map<Long, Long> modseqs = new LinkedHashMap<>();
-        messages.messages(name).forEach(m -> modseqs.put(m.uid(), m.modseq()));
-        SelectedMailbox view = new SelectedMailbox(name, readOnly, modseqs);
+        SelectedMailbox view = new SelectedMailbox(name, readOnly, visible(name));
         c.attributes().put(SELECTED, view);
         return view;
     }
@@ -288,11 +287,11 @@ public class ImapMessages {
             }
         }
         long largest = view.largestUid();
-        Map<Long, Long> added = new LinkedHashMap<>();
+        List<MessageStore.Info> added = new ArrayList<>();
         for (MessageStore.Info m : now) {
             if (m.uid() > largest) {
-                added.put(m.uid(), m.modseq());
-            } else if (view.isNews(m.uid(), m.modseq())) {
+                added.add(m);
+            } else if (view.isNews(m)) {
                 c.write(flagsUpdate(c, view, m, false));
             }
         }
@@ -303,7 +302,7 @@ public class ImapMessages {
 
     /** {@code * n FETCH ([UID u ]FLAGS (...)[ MODSEQ (m)])}; the view learns the message's MODSEQ. */
     private static String flagsUpdate(Connection c, SelectedMailbox view, MessageStore.Info m, boolean withUid) {
-        view.reported(m.uid(), m.modseq());
+        view.reported(m);
         // RFC 7162 3.1: under CONDSTORE every untagged FETCH carries UID and MODSEQ
         return "* " + view.numberOf(m.uid()) + " FETCH (" + (withUid || condstore(c) ? "UID " + m.uid() + " " : "")
                 + "FLAGS (" + String.join(" ", m.flags()) + ")"
@@ -390,7 +389,7 @@ public class ImapMessages {
         boolean tellsFlags = items.contains("FLAGS");
         for (MessageStore.Info m : wanted) {
             if (tellsFlags) {
-                view.reported(m.uid(), m.modseq());
+                view.reported(m);
             }
             fetchResponse(c, view.numberOf(m.uid()), m, items, headers.get(m.uid()));
         }
@@ -651,10 +650,10 @@ public class ImapMessages {
             if (!silent) {
                 c.write(flagsUpdate(c, view, m, byUid));
             } else if (condstore(c)) { // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ
-                view.reported(m.uid(), m.modseq());
+                view.reported(m);
                 c.write("* " + view.numberOf(m.uid()) + " FETCH (UID " + m.uid() + " MODSEQ (" + m.modseq() + "))");
             } else {
-                view.reported(m.uid(), m.modseq()); // the client asked not to be told; NOOP won't tell it either
+                view.reported(m); // the client asked not to be told; NOOP won't tell it either
             }
         }
         if (modified.isEmpty()) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.corvid.ejb.backend.MessageStore;
 
 /**
  * A connection's view of its selected mailbox: the name, read-only or not, and the UIDs in message-number
@@ -15,16 +17,22 @@ public final class SelectedMailbox {
     private final String name;
     private final boolean readOnly;
     private final List<Long> uids = new ArrayList<>();
-    private final Map<Long, Long> reportedModseq = new HashMap<>();
+    private final Map<Long, Known> known = new HashMap<>();
 
-    /** @param modseqs the mailbox's UIDs, in order, with their MODSEQ as the client learns them now */
-    SelectedMailbox(String name, boolean readOnly, Map<Long, Long> modseqs) {
+    /** What the client was last told of a message's flags (as the caller sees them: per-user \\Seen included). */
+    private record Known(long modseq, Set<String> flags) {
+    }
+
+    /** @param messages the mailbox's messages, in UID order, as the client learns them now */
+    SelectedMailbox(String name, boolean readOnly, List<MessageStore.Info> messages) {
         this.name = name;
         this.readOnly = readOnly;
-        modseqs.forEach((uid, modseq) -> {
-            uids.add(uid);
-            reportedModseq.put(uid, modseq);
-        });
+        messages.forEach(this::add);
+    }
+
+    private void add(MessageStore.Info m) {
+        uids.add(m.uid());
+        known.put(m.uid(), new Known(m.modseq(), Set.copyOf(m.flags())));
     }
 
     String name() {
@@ -62,28 +70,28 @@ public final class SelectedMailbox {
         int n = numberOf(uid);
         if (n > 0) {
             uids.remove(n - 1);
-            reportedModseq.remove(uid);
+            known.remove(uid);
         }
         return n;
     }
 
     /** Adds messages the mailbox has gained (UIDs larger than the known ones, in order); returns the new count. */
-    synchronized int appended(Map<Long, Long> modseqs) {
-        modseqs.forEach((uid, modseq) -> {
-            uids.add(uid);
-            reportedModseq.put(uid, modseq);
-        });
+    synchronized int appended(List<MessageStore.Info> messages) {
+        messages.forEach(this::add);
         return uids.size();
     }
 
-    /** True if the client has not been told about the message's flags as of {@code modseq} (and knows it). */
-    synchronized boolean isNews(long uid, long modseq) {
-        Long known = reportedModseq.get(uid);
-        return known != null && modseq > known;
+    /**
+     * True if the client knows the message but not its flags as they are now: a newer MODSEQ, or at the same
+     * MODSEQ other flags (a per-user \\Seen changed, which has no MODSEQ of its own).
+     */
+    synchronized boolean isNews(MessageStore.Info m) {
+        Known k = known.get(m.uid());
+        return k != null && (m.modseq() > k.modseq() || m.modseq() == k.modseq() && !Set.copyOf(m.flags()).equals(k.flags()));
     }
 
-    /** The client now knows the message's flags as of {@code modseq}. */
-    synchronized void reported(long uid, long modseq) {
-        reportedModseq.computeIfPresent(uid, (u, known) -> Math.max(known, modseq));
+    /** The client now knows the message's flags as {@code m} has them (never an older state). */
+    synchronized void reported(MessageStore.Info m) {
+        known.computeIfPresent(m.uid(), (u, k) -> m.modseq() >= k.modseq() ? new Known(m.modseq(), Set.copyOf(m.flags())) : k);
     }
 }
