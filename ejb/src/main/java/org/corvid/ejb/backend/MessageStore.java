@@ -127,6 +127,10 @@ public class MessageStore {
      * the quota is checked under it, so concurrent appends cannot overrun it together.
      */
     public long[] store(List<Staged> staged) {
+        return store(staged, true);
+    }
+
+    private long[] store(List<Staged> staged, boolean checkQuota) {
         long[] uids = new long[staged.size()];
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -156,7 +160,7 @@ public class MessageStore {
                 uids[i] = -1; // deleted (or replaced) meanwhile
                 continue;
             }
-            Quotas.Quota quota = quotas.rootOf(s.mailbox());
+            Quotas.Quota quota = checkQuota ? quotas.rootOf(s.mailbox()) : null;
             if (quota != null && !quota.allows(s.size())) {
                 uids[i] = OVER_QUOTA;
                 continue;
@@ -182,6 +186,14 @@ public class MessageStore {
      * {@link #OVER_QUOTA}).
      */
     public long[] copy(String target, List<Info> sources, List<Set<String>> flags) {
+        return copy(null, target, sources, flags);
+    }
+
+    /**
+     * As {@link #copy(String, List, List)}; for a MOVE from {@code movingFrom} within one quota root the copies
+     * do not count against it (the originals go right after), else a MOVE near the limit could never succeed.
+     */
+    public long[] copy(String movingFrom, String target, List<Info> sources, List<Set<String>> flags) {
         List<Staged> staged = new ArrayList<>();
         try {
             for (int i = 0; i < sources.size(); i++) {
@@ -198,7 +210,10 @@ public class MessageStore {
             staged.forEach(x -> spool.delete(x.partition(), x.file()));
             throw e;
         }
-        long[] uids = store(staged);
+        Quotas.Quota root = movingFrom == null ? null : quotas.rootOf(target);
+        Quotas.Quota from = root == null ? null : quotas.rootOf(movingFrom);
+        boolean quotaNeutral = from != null && root.root().equals(from.root());
+        long[] uids = store(staged, !quotaNeutral);
         for (long uid : uids) {
             if (uid <= 0) {
                 context.setRollbackOnly(); // all or nothing: the staged files go with the rollback

@@ -806,7 +806,7 @@ public class ImapMessages {
                 }
                 flags.add(f);
             }
-            long[] uids = messages.copy(target, chosen, flags); // all or nothing
+            long[] uids = messages.copy(move ? view.name() : null, target, chosen, flags); // all or nothing
             if (uids.length == 1 && uids[0] < 0) {
                 c.write(r.tag() + (uids[0] == MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
                         : " NO [TRYCREATE] Mailbox does not exist"));
