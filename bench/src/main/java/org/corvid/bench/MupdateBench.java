@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,15 +50,7 @@ public final class MupdateBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new HashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                System.err.println("usage: --key=value ...; see the class comment");
-                System.exit(2);
-            }
-            opt.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
-        new MupdateBench(opt).run();
+        new MupdateBench(BenchArgs.parse(args)).run();
     }
 
     /** One authenticated MUPDATE connection with a raw line reader. */
