@@ -37,14 +37,6 @@ class BackendMailboxesIT {
     }
 
 
-    private static LineClient imap(String user) throws Exception {
-        LineClient c = new LineClient(TestServer.IMAP);
-        c.readUntil("* OK");
-        c.send("L1 LOGIN " + user + " " + user);
-        assertTrue(c.readUntil("L1 ").startsWith("L1 OK"));
-        return c;
-    }
-
     private static String command(LineClient c, String tag, String command) throws Exception {
         c.send(tag + " " + command);
         return c.readUntil(tag + " ");
@@ -53,7 +45,7 @@ class BackendMailboxesIT {
     @Test
     void createRenameDeleteAreAgreedWithTheMaster() throws Exception {
         String server = server();
-        try (LineClient c = imap("alice")) {
+        try (LineClient c = LineClient.imap("alice")) {
             assertEquals(List.of("F1 MAILBOX {10+}", "user.alice {" + (server.length() + 8) + "+}",
                     server + "!default {21+}", "alice\tlrswipkxtecdan\t"), LineClient.mupdateFind("user.alice"), "INBOX autocreated");
             assertEquals("C1 OK Completed", command(c, "C1", "CREATE INBOX.itwork"));
@@ -72,7 +64,7 @@ class BackendMailboxesIT {
 
     @Test
     void anAdminCreatesAndDeletesAUser() throws Exception {
-        try (LineClient c = imap("admin")) {
+        try (LineClient c = LineClient.imap("admin")) {
             assertEquals("A1 OK Completed", command(c, "A1", "CREATE user.itcarol"));
             assertEquals("A2 OK Completed", command(c, "A2", "CREATE user.itcarol.drafts"));
             assertEquals("itcarol\tlrswipkxtecdan\t", LineClient.mupdateFind("user.itcarol").get(3));
@@ -91,7 +83,7 @@ class BackendMailboxesIT {
             w.send("X1 ACTIVATE \"user.bob.elsewhere\" \"otherbackend!default\" \"bob\tlrswipkxtecdan\t\"");
             assertEquals("X1 OK \"done\"", w.read());
         }
-        try (LineClient c = imap("bob")) {
+        try (LineClient c = LineClient.imap("bob")) {
             assertEquals("B1 NO [ALREADYEXISTS] Mailbox already exists", command(c, "B1", "CREATE INBOX.elsewhere"));
         }
         assertEquals("otherbackend!default {19+}", LineClient.mupdateFind("user.bob.elsewhere").get(2), "the master's entry is untouched");
@@ -108,7 +100,7 @@ class BackendMailboxesIT {
             header.append("X-Filler-").append(i).append(": ").append("x".repeat(60)).append("\r\n");
         }
         String message = header + "\r\nbody\r\n";
-        try (LineClient c = imap("bob")) {
+        try (LineClient c = LineClient.imap("bob")) {
             command(c, "C1", "CREATE INBOX.hugeheader");
             c.sendRaw("A1 APPEND INBOX.hugeheader {" + message.length() + "+}\r\n" + message + "\r\n");
             String appended = c.readUntil("A1 ");
@@ -149,7 +141,7 @@ class BackendMailboxesIT {
     void aPartitionAddedWithTheCliScriptIsUsedWithoutARestart() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "itpart");
         cli("add-partition.cli", "-Dpartition=itpart", "-Dpath=" + dir);
-        try (LineClient c = imap("admin")) {
+        try (LineClient c = LineClient.imap("admin")) {
             assertEquals("P0 NO [CANNOT] No partition nosuch on this backend", command(c, "P0", "CREATE user.bob.nopart nosuch"));
             assertEquals("P1 OK Completed", command(c, "P1", "CREATE user.bob.itpart itpart"));
             assertEquals("P2 OK Completed", command(c, "P2", "CREATE user.bob.itpart.child"));
@@ -170,7 +162,7 @@ class BackendMailboxesIT {
     /** In a mailbox someone else owns, \\Seen is per user (as Cyrus's seen db); the owner's stays on the message. */
     @Test
     void seenIsPerUserInAMailboxSharedByItsOwner() throws Exception {
-        try (LineClient bob = imap("bob"); LineClient alice = imap("alice")) {
+        try (LineClient bob = LineClient.imap("bob"); LineClient alice = LineClient.imap("alice")) {
             command(bob, "B1", "CREATE INBOX.seenshare");
             assertEquals("B2 OK Completed", command(bob, "B2", "SETACL INBOX.seenshare alice lrswt"));
             bob.send("B3 APPEND INBOX.seenshare {11+}\r\nSubject: 1");
@@ -194,7 +186,7 @@ class BackendMailboxesIT {
             alice.send("A7 STORE 2 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)");
             assertEquals(List.of("A7 OK [MODIFIED 2] Conditional STORE failed for some messages"), alice.answer("A7"),
                     "the message's MODSEQ guards a per-user \\Seen too");
-            try (LineClient alice2 = imap("alice")) {
+            try (LineClient alice2 = LineClient.imap("alice")) {
                 alice2.send("Q1 SELECT user.bob.seenshare");
                 alice2.readUntil("Q1 OK");
                 alice.send("A8 STORE 2 +FLAGS.SILENT (\\Seen)");

@@ -69,10 +69,7 @@ class BackendResyncIT {
     @Test
     void dryRunThenApply() throws Exception {
         String server = Http.json(Http.get(TestServer.HTTP, "/api/health", null)).getString("node");
-        try (LineClient imap = new LineClient(TestServer.IMAP)) {
-            imap.readUntil("* OK");
-            imap.send("L1 LOGIN admin admin");
-            imap.readUntil("L1 OK");
+        try (LineClient imap = LineClient.imap("admin")) {
             imap.send("C1 CREATE user.rslost");
             assertEquals("C1 OK Completed", imap.readUntil("C1 "));
             imap.send("C2 CREATE user.rselsewhere");
@@ -101,10 +98,7 @@ class BackendResyncIT {
                 "admin")).getString("location"), "a local mailbox the master places elsewhere is only reported");
 
         // leave the backend and the master consistent for the other tests
-        try (LineClient imap = new LineClient(TestServer.IMAP)) {
-            imap.readUntil("* OK");
-            imap.send("L1 LOGIN admin admin");
-            imap.readUntil("L1 OK");
+        try (LineClient imap = LineClient.imap("admin")) {
             imap.send("D1 DELETE user.rselsewhere");
             assertEquals("D1 OK Completed", imap.readUntil("D1 "));
             imap.send("D2 DELETE user.rslost");

@@ -25,17 +25,9 @@ class ImapIdleIT {
         return TestServer.ear();
     }
 
-    private static LineClient login(String user) throws Exception {
-        LineClient c = new LineClient(TestServer.IMAP);
-        c.readUntil("* OK");
-        c.send("L1 LOGIN " + user + " " + user);
-        c.readUntil("L1 OK");
-        return c;
-    }
-
     @Test
     void appendsExpungesAndDeliveriesArePushedWhileIdling() throws Exception {
-        try (LineClient a = login("alice"); LineClient b = login("alice")) {
+        try (LineClient a = LineClient.imap("alice"); LineClient b = LineClient.imap("alice")) {
             b.send("B0 CREATE INBOX.idle");
             b.readUntil("B0 ");
             a.send("A1 SELECT INBOX.idle");
@@ -78,7 +70,7 @@ class ImapIdleIT {
     /** RFC 9051 7.5.2 / RFC 7162 3.2: another session's STORE reaches this one as FETCH FLAGS, once, with MODSEQ. */
     @Test
     void anotherSessionsFlagChangesAreReportedAtTheNextCommand() throws Exception {
-        try (LineClient a = login("bob"); LineClient b = login("bob")) {
+        try (LineClient a = LineClient.imap("bob"); LineClient b = LineClient.imap("bob")) {
             b.send("B0 CREATE INBOX.flags");
             b.readUntil("B0 ");
             b.send("B1 APPEND INBOX.flags {11+}\r\nSubject: 1");

@@ -49,18 +49,10 @@ class LargeMessagesIT {
         }
     }
 
-    private static LineClient imap(String user) throws IOException {
-        LineClient c = new LineClient(TestServer.IMAP);
-        c.readUntil("* OK");
-        c.send("L1 LOGIN " + user + " " + user);
-        c.readUntil("L1 OK");
-        return c;
-    }
-
     @Test
     void aLargeAppendAndALargeDeliveryArriveWholeAndLeaveNoTemporaryFile() throws Exception {
         String appended = message("large append", SIZE);
-        try (LineClient c = imap("bob")) {
+        try (LineClient c = LineClient.imap("bob")) {
             c.send("C1 CREATE INBOX.large");
             c.readUntil("C1 ");
             c.timeout(60_000);
@@ -93,7 +85,7 @@ class LargeMessagesIT {
             c.readUntil("D1 ");
         }
 
-        imap("alice").close(); // her INBOX exists (created at first login)
+        LineClient.imap("alice").close(); // her INBOX exists (created at first login)
         String delivered = message("large delivery", SIZE);
         try (LineClient l = new LineClient(TestServer.LMTP)) {
             l.timeout(60_000);
@@ -105,7 +97,7 @@ class LargeMessagesIT {
             l.sendRaw(delivered + ".\r\n");
             assertEquals(List.of("250 2.1.5 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()), "one file, two copies");
         }
-        try (LineClient c = imap("alice")) {
+        try (LineClient c = LineClient.imap("alice")) {
             c.send("S1 EXAMINE INBOX");
             c.readUntil("S1 OK");
             c.send("F1 FETCH * (RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
@@ -120,7 +112,7 @@ class LargeMessagesIT {
 
     @Test
     void aClientThatDisconnectsMidLiteralLeavesNoFileAndNoMessage() throws Exception {
-        try (LineClient c = imap("bob")) {
+        try (LineClient c = LineClient.imap("bob")) {
             c.sendRaw("A1 APPEND INBOX {" + SIZE + "+}\r\n" + "z".repeat(SIZE / 2));
             Thread.sleep(500);
             assertEquals(1, temporaryFiles(), "half the literal is on disk");
@@ -130,7 +122,7 @@ class LargeMessagesIT {
             Thread.sleep(100);
         }
         assertEquals(0, temporaryFiles(), "gone with the connection");
-        try (LineClient c = imap("bob")) {
+        try (LineClient c = LineClient.imap("bob")) {
             c.send("S1 STATUS INBOX (MESSAGES)");
             String status = c.readUntil("* STATUS");
             c.send("S2 EXAMINE INBOX");

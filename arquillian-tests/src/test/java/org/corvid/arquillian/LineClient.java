@@ -48,6 +48,24 @@ final class LineClient implements AutoCloseable {
         return c;
     }
 
+    /** An IMAP connection to {@code port} logged in as {@code user} (whose dev-realm password is the name). */
+    static LineClient imap(int port, String user) throws IOException {
+        LineClient c = new LineClient(port);
+        c.readUntil("* OK");
+        c.send("L1 LOGIN " + user + " " + user);
+        String reply = c.readUntil("L1 ");
+        if (!reply.startsWith("L1 OK")) {
+            c.close();
+            throw new IOException("IMAP login refused: " + reply);
+        }
+        return c;
+    }
+
+    /** An IMAP connection to the test server logged in as {@code user}. */
+    static LineClient imap(String user) throws IOException {
+        return imap(TestServer.IMAP, user);
+    }
+
     LineClient(int port) throws IOException {
         this(TestServer.HOST, port);
     }

@@ -40,18 +40,10 @@ class LmtpCrashIT {
         }
     }
 
-    private static LineClient imap() throws IOException {
-        LineClient c = new LineClient(node.port(1143));
-        c.readUntil("* OK");
-        c.send("L1 LOGIN alice alice");
-        c.readUntil("L1 OK");
-        return c;
-    }
-
     @Test
     void everyAcknowledgedDeliverySurvivesKill9ExactlyOnce() throws Exception {
         node = ExtraServer.start("crash1", OFFSET, Map.of("CORVID_ROLES", "mupdate,backend,frontend"));
-        imap().close(); // creates alice's INBOX
+        LineClient.imap(node.port(1143), "alice").close(); // creates alice's INBOX
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger refused = new AtomicInteger();
@@ -72,7 +64,7 @@ class LmtpCrashIT {
         Map<String, Integer> ids = new HashMap<>();
         Set<String> bodies = ConcurrentHashMap.newKeySet();
         int exists;
-        try (LineClient c = imap()) {
+        try (LineClient c = LineClient.imap(node.port(1143), "alice")) {
             c.send("E1 EXAMINE INBOX");
             exists = c.answer("E1").stream().filter(l -> l.matches("\\* \\d+ EXISTS"))
                     .mapToInt(l -> Integer.parseInt(l.split(" ")[1])).findFirst().orElseThrow();

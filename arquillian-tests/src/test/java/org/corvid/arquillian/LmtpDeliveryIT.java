@@ -35,10 +35,7 @@ class LmtpDeliveryIT {
 
     /** Logs in once (creating the INBOX) and returns the number of messages in it. */
     private static int inboxCount(String user) throws Exception {
-        try (LineClient c = new LineClient(TestServer.IMAP)) {
-            c.readUntil("* OK");
-            c.send("L1 LOGIN " + user + " " + user);
-            c.readUntil("L1 OK");
+        try (LineClient c = LineClient.imap(user)) {
             c.send("S1 STATUS INBOX (MESSAGES)");
             String status = c.readUntil("* STATUS");
             c.readUntil("S1 OK");
@@ -48,10 +45,7 @@ class LmtpDeliveryIT {
 
     /** The last message of the user's INBOX, as IMAP returns it (BODY.PEEK[]). */
     private static String lastMessage(String user) throws Exception {
-        try (LineClient c = new LineClient(TestServer.IMAP)) {
-            c.readUntil("* OK");
-            c.send("L1 LOGIN " + user + " " + user);
-            c.readUntil("L1 OK");
+        try (LineClient c = LineClient.imap(user)) {
             c.send("S1 EXAMINE INBOX");
             c.readUntil("S1 OK");
             c.send("F1 FETCH * BODY.PEEK[]");
@@ -120,10 +114,7 @@ class LmtpDeliveryIT {
 
     @Test
     void overQuotaIs452ForThatRecipientOnly() throws Exception {
-        try (LineClient a = new LineClient(TestServer.IMAP)) {
-            a.readUntil("* OK");
-            a.send("L1 LOGIN admin admin");
-            a.readUntil("L1 OK");
+        try (LineClient a = LineClient.imap("admin")) {
             a.send("C1 CREATE user.lmtpquota");
             a.readUntil("C1 ");
             a.send("Q1 SETQUOTA user.lmtpquota (MESSAGE 1)");

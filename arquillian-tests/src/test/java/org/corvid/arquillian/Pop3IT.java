@@ -31,10 +31,7 @@ class Pop3IT {
 
     /** Logs the user in over IMAP once (INBOX autocreated) and empties the INBOX. */
     private static void emptyInbox(String user) throws Exception {
-        try (LineClient c = new LineClient(TestServer.IMAP)) {
-            c.readUntil("* OK");
-            c.send("L1 LOGIN " + user + " " + user);
-            c.readUntil("L1 OK");
+        try (LineClient c = LineClient.imap(user)) {
             c.send("S1 SELECT INBOX");
             c.readUntil("S1 OK");
             c.send("S2 STORE 1:* +FLAGS.SILENT (\\Deleted)");

@@ -38,10 +38,7 @@ class SpoolSweepIT {
     @Test
     void orphansGoMessagesStay() throws Exception {
         String mailboxDir;
-        try (LineClient c = new LineClient(TestServer.IMAP)) {
-            c.readUntil("* OK");
-            c.send("L1 LOGIN alice alice");
-            c.readUntil("L1 OK");
+        try (LineClient c = LineClient.imap("alice")) {
             c.send("C1 CREATE INBOX.sweep");
             c.readUntil("C1 ");
             c.send("A1 APPEND INBOX.sweep {13+}\r\nSubject: keep");
