@@ -111,6 +111,48 @@ class LargeMessagesIT {
     }
 
     @Test
+    void aPartOfALargeMultipartMessageIsFetchedAndSearchedFromItsFile() throws Exception {
+        String attachment = message("inner", SIZE).substring(("Subject: inner\r\nFrom: big@example.org\r\n\r\n").length())
+                + "needle-at-the-end";
+        String mail = "Subject: with attachment\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n"
+                + "--b0\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b0\r\nContent-Type: application/octet-stream\r\n\r\n" + attachment + "\r\n--b0--\r\n";
+        try (LineClient c = LineClient.imap("bob")) {
+            c.timeout(60_000);
+            c.send("C1 CREATE INBOX.parts");
+            c.readUntil("C1 ");
+            c.sendRaw("A1 APPEND INBOX.parts {" + mail.length() + "+}\r\n" + mail + "\r\n");
+            assertTrue(c.readUntil("A1 ").startsWith("A1 OK"));
+            c.send("S1 EXAMINE INBOX.parts");
+            c.readUntil("S1 OK");
+            c.send("F1 FETCH 1 (BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[2]<3000000.20>)");
+            assertEquals(List.of("* 1 FETCH (BODY[1] {12}", "see attached BODY[2.MIME] {42}",
+                    "Content-Type: application/octet-stream", "", " BODY[2]<3000000> {20}",
+                    attachment.substring(3_000_000, 3_000_020) + ")", "F1 OK Completed"), c.answer("F1"));
+            c.send("F2 FETCH 1 BODY.PEEK[2]");
+            assertEquals("* 1 FETCH (BODY[2] {" + attachment.length() + "}", c.read());
+            StringBuilder fetched = new StringBuilder();
+            while (fetched.length() < attachment.length()) {
+                String line = c.read();
+                fetched.append(line);
+                if (fetched.length() < attachment.length()) {
+                    fetched.append("\r\n");
+                }
+            }
+            assertEquals(attachment + ")", fetched.toString(), "the part, streamed from the file");
+            assertEquals("F2 OK Completed", c.read());
+            c.send("S2 SEARCH BODY needle-at-the-end");
+            assertEquals(List.of("* SEARCH 1", "S2 OK Completed"), c.answer("S2"));
+            c.send("S3 SEARCH BODY \"with attachment\"");
+            assertEquals(List.of("* SEARCH", "S3 OK Completed"), c.answer("S3"), "BODY leaves the header out");
+            c.send("S4 SEARCH TEXT \"with attachment\"");
+            assertEquals(List.of("* SEARCH 1", "S4 OK Completed"), c.answer("S4"));
+            c.send("D1 DELETE INBOX.parts");
+            c.readUntil("D1 ");
+        }
+    }
+
+    @Test
     void aClientThatDisconnectsMidLiteralLeavesNoFileAndNoMessage() throws Exception {
         try (LineClient c = LineClient.imap("bob")) {
             c.sendRaw("A1 APPEND INBOX {" + SIZE + "+}\r\n" + "z".repeat(SIZE / 2));

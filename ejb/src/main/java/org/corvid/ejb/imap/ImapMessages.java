@@ -52,7 +52,7 @@ public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
     private static final String CONDSTORE = "imap.condstore";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
-    /** Whole messages larger than this are written to the client from their file, chunk by chunk. */
+    /** Messages larger than this are not read whole: their sections are located and streamed from the file. */
     private static final long STREAM_FROM_BYTES = 1024 * 1024;
     private static final Pattern BODY_ITEM = Pattern.compile(
             "(BODY|BODY\\.PEEK)\\[((?:\\d+(?:\\.\\d+)*)(?:\\.(?:HEADER|TEXT|MIME|HEADER\\.FIELDS(?:\\.NOT)? \\([^)]*\\)))?"
@@ -483,46 +483,52 @@ public class ImapMessages {
                 case "INTERNALDATE" -> line.append("INTERNALDATE \"").append(INTERNALDATE.format(m.internalDate())).append('"');
                 case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(m.size());
                 case "MODSEQ" -> line.append("MODSEQ (").append(m.modseq()).append(')');
-                case "ENVELOPE" -> line.append("ENVELOPE ")
-                        .append(MessageStructure.envelope(header != null ? header : (content = content(m, content))));
+                case "ENVELOPE" -> line.append("ENVELOPE ").append(MessageStructure.envelope(header != null ? header
+                        : content != null || m.size() <= STREAM_FROM_BYTES ? (content = content(m, content)) : headerOf(m)));
                 case "BODYSTRUCTURE", "BODY" -> {
                     line.append(item).append(' ').append(bodystructure(m, content, item.equals("BODYSTRUCTURE")));
                 }
-                case "BODY[]", "BODY.PEEK[]", "RFC822" -> { // the whole message: streamed from its file when large
-                    line.append(item.equals("RFC822") ? "RFC822" : "BODY[]").append(" {").append(m.size()).append("}\r\n");
-                    out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
-                    line.setLength(0);
-                    if (content != null || m.size() <= STREAM_FROM_BYTES) {
-                        out.writeBytes(content = content(m, content));
-                    } else {
-                        c.writeRaw(out.toByteArray());
-                        out.reset();
-                        streamMessage(c, m);
-                    }
-                }
-                default -> {
-                    byte[] source = header != null && headerOnly(item) ? header : (content = content(m, content));
-                    String name;
-                    byte[] part;
+                default -> { // BODY[section]<partial>, RFC822, RFC822.HEADER, RFC822.TEXT
                     Matcher body = BODY_ITEM.matcher(item);
-                    if (body.matches()) {
-                        String section = body.group(2);
-                        part = MimeSections.resolve(source, section);
-                        name = "BODY[" + section + "]";
-                        if (body.group(3) != null) {
-                            int origin = (int) Math.min(Long.parseLong(body.group(3)), part.length);
-                            int length = (int) Math.min(Long.parseLong(body.group(4)), part.length - origin);
-                            part = java.util.Arrays.copyOfRange(part, origin, origin + length);
-                            name += "<" + origin + ">";
-                        }
-                    } else {
-                        name = item;
-                        part = section(source, item.equals("RFC822.HEADER") ? "HEADER" : item.equals("RFC822.TEXT") ? "TEXT" : "");
+                    boolean bodyItem = body.matches();
+                    String section = bodyItem ? body.group(2)
+                            : item.equals("RFC822.HEADER") ? "HEADER" : item.equals("RFC822.TEXT") ? "TEXT" : "";
+                    String name = bodyItem ? "BODY[" + section + "]" : item;
+                    boolean fromHeader = header != null && headerOnly(item);
+                    if (!fromHeader && content == null && m.size() <= STREAM_FROM_BYTES) {
+                        content = content(m, null);
                     }
-                    line.append(name).append(" {").append(part.length).append("}\r\n");
-                    out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
-                    out.writeBytes(part);
-                    line.setLength(0);
+                    byte[] held = fromHeader ? header : content;
+                    MimeSections.Source source = held != null ? bytes(held) : file(m);
+                    byte[] part = null;
+                    MimeSections.Range range;
+                    try {
+                        range = MimeSections.locate(source, held != null ? held.length : m.size(), section);
+                        if (range.fields() != null) {
+                            part = MimeSections.read(source, range);
+                            source = bytes(part);
+                            range = new MimeSections.Range(0, part.length, null);
+                        }
+                        if (bodyItem && body.group(3) != null) {
+                            long origin = Math.min(Long.parseLong(body.group(3)), range.length());
+                            long length = Math.min(Long.parseLong(body.group(4)), range.length() - origin);
+                            range = new MimeSections.Range(range.start() + origin, range.start() + origin + length, null);
+                            name += "<" + origin + ">";
+                            part = null;
+                        }
+                        line.append(name).append(" {").append(range.length()).append("}\r\n");
+                        out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+                        line.setLength(0);
+                        if (held != null || range.length() <= STREAM_FROM_BYTES) {
+                            out.writeBytes(part != null ? part : MimeSections.read(source, range));
+                        } else { // a large section of a large message: from its file, chunk by chunk
+                            c.writeRaw(out.toByteArray());
+                            out.reset();
+                            stream(c, source, range);
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
                 }
             }
         }
@@ -532,67 +538,44 @@ public class ImapMessages {
     }
 
     /**
-     * Writes the message's file to the client in chunks; the adapter flushes them as they fill and holds this
-     * thread while a slow client is not reading, so memory stays bounded whatever the message's size.
+     * Writes bytes {@code range} of the message to the client in chunks; the adapter flushes them as they fill
+     * and holds this thread while a slow client is not reading, so memory stays bounded whatever the size.
      */
-    private void streamMessage(Connection c, MessageStore.Info m) {
-        try (java.io.InputStream in = messages.open(m)) {
+    private static void stream(Connection c, MimeSections.Source source, MimeSections.Range range) throws java.io.IOException {
+        try (java.io.InputStream in = source.from(range.start())) {
             byte[] chunk = new byte[64 * 1024];
-            for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+            for (long left = range.length(); left > 0; ) {
+                int n = in.readNBytes(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n <= 0) {
+                    throw new java.io.EOFException("message file shorter than its recorded size");
+                }
                 c.writeRaw(n == chunk.length ? chunk.clone() : Arrays.copyOf(chunk, n));
+                left -= n;
             }
+        }
+    }
+
+    private static MimeSections.Source bytes(byte[] held) {
+        return offset -> new java.io.ByteArrayInputStream(held, (int) offset, held.length - (int) offset);
+    }
+
+    /** The message's file, opened at an offset. */
+    private MimeSections.Source file(MessageStore.Info m) {
+        return offset -> {
+            java.io.InputStream in = messages.open(m);
+            in.skipNBytes(offset);
+            return in;
+        };
+    }
+
+    /** The message's header block, read from its file without reading the body. */
+    private byte[] headerOf(MessageStore.Info m) {
+        try {
+            MimeSections.Source file = file(m);
+            return MimeSections.read(file, MimeSections.locate(file, m.size(), "HEADER"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /**
-     * The whole message, its header (up to and including the blank line), its text (after it), or the header
-     * lines named (or not named) by {@code HEADER.FIELDS[.NOT] (names)} followed by the blank line.
-     */
-    static byte[] section(byte[] content, String section) {
-        if (section.isEmpty()) {
-            return content;
-        }
-        int end = MessageStore.headerEnd(content);
-        if (section.startsWith("HEADER.FIELDS")) {
-            return headerFields(java.util.Arrays.copyOfRange(content, 0, end), section);
-        }
-        return section.equals("HEADER") ? java.util.Arrays.copyOfRange(content, 0, end)
-                : java.util.Arrays.copyOfRange(content, end, content.length);
-    }
-
-    private static byte[] headerFields(byte[] header, String section) {
-        boolean not = section.startsWith("HEADER.FIELDS.NOT");
-        Set<String> names = new HashSet<>();
-        for (String n : section.substring(section.indexOf('(') + 1, section.lastIndexOf(')')).split(" ")) {
-            if (!n.isBlank()) {
-                names.add(n.replace("\"", "").toUpperCase(Locale.ROOT));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        boolean keep = false;
-        int start = 0;
-        for (int i = 0; i < header.length; i++) {
-            if (header[i] != '\n') {
-                continue;
-            }
-            String line = new String(header, start, i + 1 - start, StandardCharsets.ISO_8859_1);
-            if (line.isBlank()) {
-                break;
-            }
-            if (line.charAt(0) != ' ' && line.charAt(0) != '\t') { // a new field; else a folded continuation
-                int colon = line.indexOf(':');
-                String name = colon < 0 ? "" : line.substring(0, colon).trim().toUpperCase(Locale.ROOT);
-                keep = names.contains(name) != not;
-            }
-            if (keep) {
-                out.write(header, start, i + 1 - start);
-            }
-            start = i + 1;
-        }
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
     }
 
     /** STORE / UID STORE set (+|-)FLAGS[.SILENT] (flags). */
@@ -733,21 +716,14 @@ public class ImapMessages {
             if (n == 0) {
                 continue;
             }
-            byte[][] cache = new byte[1][];
-            Supplier<byte[]> content = () -> {
-                if (cache[0] == null) {
-                    cache[0] = messages.content(m);
-                }
-                return cache[0];
-            };
             Supplier<byte[]> header = () -> {
                 if (headers[0] == null) {
                     headers[0] = messages.headers(view.name(), null);
                 }
                 byte[] h = headers[0].get(m.uid());
-                return h != null ? h : content.get();
+                return h != null ? h : headerOf(m);
             };
-            if (query.key().matches(new SearchQuery.Candidate(m, n, header, content))) {
+            if (query.key().matches(new SearchQuery.Candidate(m, n, header, file(m)))) {
                 hits.append(' ').append(byUid ? m.uid() : n);
                 highestModseq = Math.max(highestModseq, m.modseq());
             }

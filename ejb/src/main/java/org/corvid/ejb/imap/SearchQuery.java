@@ -23,7 +23,7 @@ final class SearchQuery {
      * What a key looks at: the message, its number, its header block and its bytes (each read only if a key
      * needs it).
      */
-    record Candidate(MessageStore.Info message, int number, Supplier<byte[]> header, Supplier<byte[]> content) {
+    record Candidate(MessageStore.Info message, int number, Supplier<byte[]> header, MimeSections.Source file) {
     }
 
     interface Key {
@@ -135,8 +135,8 @@ final class SearchQuery {
                     return h != null && (s.isEmpty() || contains(h, s));
                 };
             }
-            case "BODY": { String s = next(); return c -> contains(text(c, false), s); }
-            case "TEXT": { String s = next(); return c -> contains(text(c, true), s); }
+            case "BODY": { String s = next(); return c -> textContains(c, false, s); }
+            case "TEXT": { String s = next(); return c -> textContains(c, true, s); }
             case "UID": {
                 SequenceSet set = SequenceSet.parse(next(), largestUid);
                 if (set == null) {
@@ -215,9 +215,29 @@ final class SearchQuery {
         return MessageStructure.header(c.header().get(), name);
     }
 
-    private static String text(Candidate c, boolean withHeader) {
-        byte[] part = withHeader ? c.content().get() : ImapMessages.section(c.content().get(), "TEXT");
-        return new String(part, StandardCharsets.UTF_8);
+    /**
+     * Whether the message (or its body) contains {@code needle}, ignoring case: read from its file in chunks
+     * (with an overlap so a match across two chunks is found), never whole.
+     */
+    private static boolean textContains(Candidate c, boolean withHeader, String needle) {
+        String n = needle.toLowerCase(Locale.ROOT);
+        try {
+            long from = withHeader ? 0 : MimeSections.locate(c.file(), c.message().size(), "TEXT").start();
+            try (java.io.Reader in = new java.io.InputStreamReader(c.file().from(from), StandardCharsets.UTF_8)) {
+                char[] chunk = new char[32 * 1024];
+                String carried = "";
+                for (int k; (k = in.read(chunk)) > 0; ) {
+                    String window = carried + new String(chunk, 0, k).toLowerCase(Locale.ROOT);
+                    if (window.contains(n)) {
+                        return true;
+                    }
+                    carried = window.substring(Math.max(0, window.length() - n.length() + 1));
+                }
+                return n.isEmpty();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
 }

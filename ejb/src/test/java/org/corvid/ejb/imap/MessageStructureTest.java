@@ -91,4 +91,39 @@ class MessageStructureTest {
         assertEquals("x", MessageStructure.header("Subject: x".getBytes(StandardCharsets.UTF_8), "Subject"));
         assertEquals("", MessageStructure.header("Subject:\r\n\r\n".getBytes(StandardCharsets.UTF_8), "Subject"));
     }
+
+    @Test
+    void aPartWithoutHeaderLinesAndAnUnterminatedMultipart() {
+        byte[] m = ("Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n\r\nno header here\r\n--q\r\n"
+                + "Content-Type: text/plain\r\n\r\ncut short").getBytes(StandardCharsets.UTF_8);
+        assertEquals("no header here", new String(MimeSections.resolve(m, "1"), StandardCharsets.UTF_8));
+        assertEquals("\r\n", new String(MimeSections.resolve(m, "1.MIME"), StandardCharsets.UTF_8));
+        assertEquals("cut short", new String(MimeSections.resolve(m, "2"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void locatingAnEarlyPartReadsOnlyAsFarAsItsEnd() throws java.io.IOException {
+        byte[] big = new byte[8 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) 'A');
+        byte[] head = ("Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\n"
+                + "first\r\n--XX\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] m = new byte[head.length + big.length];
+        System.arraycopy(head, 0, m, 0, head.length);
+        System.arraycopy(big, 0, m, head.length, big.length);
+        long[] read = {0};
+        MimeSections.Source counting = offset -> new java.io.FilterInputStream(
+                new java.io.ByteArrayInputStream(m, (int) offset, m.length - (int) offset)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                int n = super.read(b, off, len);
+                read[0] += Math.max(0, n);
+                return n;
+            }
+        };
+        MimeSections.Range first = MimeSections.locate(counting, m.length, "1");
+        assertEquals("first", new String(m, (int) first.start(), (int) first.length(), StandardCharsets.US_ASCII));
+        assertEquals(true, read[0] < 1024 * 1024, "read " + read[0] + " bytes to find part 1");
+        MimeSections.Range second = MimeSections.locate(counting, m.length, "2");
+        assertEquals(big.length, second.length(), "the unterminated last part runs to the end");
+    }
 }
