@@ -186,18 +186,24 @@ class BackendMailboxesIT {
             alice.send("A7 STORE 2 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)");
             assertEquals(List.of("A7 OK [MODIFIED 2] Conditional STORE failed for some messages"), alice.answer("A7"),
                     "the message's MODSEQ guards a per-user \\Seen too");
+            long modseq;
             try (LineClient alice2 = LineClient.imap("alice")) {
                 alice2.send("Q1 SELECT user.bob.seenshare");
                 alice2.readUntil("Q1 OK");
                 alice.send("A8 STORE 2 +FLAGS.SILENT (\\Seen)");
                 List<String> silent = alice.answer("A8"); // A7 turned CONDSTORE on: .SILENT still reports UID and MODSEQ
                 assertTrue(silent.size() == 2 && silent.get(0).startsWith("* 2 FETCH (UID 2 MODSEQ ("), silent.toString());
+                modseq = Long.parseLong(silent.get(0).replaceAll(".*MODSEQ \\((\\d+)\\).*", "$1"));
                 alice2.send("Q2 NOOP");
                 assertEquals(List.of("* 2 FETCH (FLAGS (\\Answered \\Seen))", "Q2 OK Completed"), alice2.answer("Q2"),
-                        "her other session learns her \\Seen, though no MODSEQ moved");
+                        "her other session learns her \\Seen");
             }
             alice.send("A9 STORE 2 -FLAGS.SILENT (\\Seen)");
             alice.answer("A9");
+            alice.send("A10 FETCH 1:2 (FLAGS) (CHANGEDSINCE " + modseq + ")");
+            List<String> changed = alice.answer("A10");
+            assertTrue(changed.size() == 2 && changed.get(0).matches("\\* 2 FETCH \\(UID 2 FLAGS \\(\\\\Answered\\) MODSEQ \\(\\d+\\)\\)"),
+                    "a per-user \\Seen change moves the message's MODSEQ, so CHANGEDSINCE finds it: " + changed);
 
             bob.send("B5 EXAMINE INBOX.seenshare");
             bob.readUntil("B5 OK");

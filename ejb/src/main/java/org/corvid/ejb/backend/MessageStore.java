@@ -284,6 +284,20 @@ public class MessageStore {
         return changed;
     }
 
+    /**
+     * Gives the messages with {@code uids} a new MODSEQ without changing their flags: a user's per-user
+     * {@code \Seen} changed ({@link SeenStates}), and CONDSTORE clients (CHANGEDSINCE) must learn it.
+     */
+    public void touch(String mailboxName, Collection<Long> uids) {
+        Mailbox m = uids.isEmpty() ? null : lock(mailboxName);
+        if (m == null) {
+            return;
+        }
+        for (Message msg : byUids(m, uids)) {
+            msg.setFlags(msg.getFlags(), m.nextModseq());
+        }
+    }
+
     /** Removes the messages flagged \Deleted (only those in {@code uids} if not null); returns their UIDs. */
     public List<Long> expunge(String mailboxName, Collection<Long> uids) {
         Mailbox m = lock(mailboxName);

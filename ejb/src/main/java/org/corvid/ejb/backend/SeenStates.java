@@ -27,6 +27,9 @@ public class SeenStates {
     @PersistenceContext(unitName = "mailstore")
     private EntityManager em;
 
+    @jakarta.ejb.EJB
+    private MessageStore messages;
+
     /** True if {@code user}'s \Seen in {@code mailbox} is kept here (they do not own it). */
     public static boolean isShared(String user, String mailbox) {
         return !user.equals(MailboxNames.ownerOf(mailbox));
@@ -41,7 +44,10 @@ public class SeenStates {
         return set != null ? set : SequenceSet.empty();
     }
 
-    /** Marks {@code seen} as seen and {@code unseen} as not, for {@code user} in {@code mailbox}. */
+    /**
+     * Marks {@code seen} as seen and {@code unseen} as not, for {@code user} in {@code mailbox}; the messages whose
+     * state changed get a new MODSEQ in the same transaction, so the user's CONDSTORE clients see the change.
+     */
     public void change(String user, String mailbox, Collection<Long> seen, Collection<Long> unseen) {
         Long id = mailboxId(mailbox);
         if (id == null || seen.isEmpty() && unseen.isEmpty()) {
@@ -57,9 +63,14 @@ public class SeenStates {
         if (now != null) {
             uids.addAll(now.members());
         }
+        TreeSet<Long> before = new TreeSet<>(uids);
         uids.addAll(seen);
         uids.removeAll(unseen);
         s.setSeenUids(SequenceSet.format(new ArrayList<>(uids)));
+        TreeSet<Long> changed = new TreeSet<>(seen);
+        changed.addAll(unseen);
+        changed.removeIf(uid -> before.contains(uid) == uids.contains(uid));
+        messages.touch(mailbox, changed);
     }
 
     private Long mailboxId(String name) {
