@@ -153,17 +153,37 @@ public class MessageStore {
                 changed.forEach(events::changed);
             }
         });
+        // each mailbox is locked, and its quota root read, once per batch, in name order (no deadlock between
+        // two writers); the roots' usage then grows here as copies are accepted
+        Map<String, Mailbox> locked = new HashMap<>();
+        Map<String, String> rootOf = new HashMap<>();
+        Map<String, Quotas.Quota> roots = new HashMap<>();
+        for (String name : new java.util.TreeSet<>(staged.stream().map(Staged::mailbox).toList())) {
+            Mailbox m = lock(name);
+            if (m != null) {
+                locked.put(name, m);
+                Quotas.Quota quota = checkQuota ? quotas.rootOf(name) : null;
+                if (quota != null) {
+                    rootOf.put(name, quota.root());
+                    roots.putIfAbsent(quota.root(), quota);
+                }
+            }
+        }
         for (int i = 0; i < staged.size(); i++) {
             Staged s = staged.get(i);
-            Mailbox m = lock(s.mailbox());
+            Mailbox m = locked.get(s.mailbox());
             if (m == null || !m.getUniqueId().equals(s.uniqueId())) {
                 uids[i] = -1; // deleted (or replaced) meanwhile
                 continue;
             }
-            Quotas.Quota quota = checkQuota ? quotas.rootOf(s.mailbox()) : null;
-            if (quota != null && !quota.allows(s.size())) {
-                uids[i] = OVER_QUOTA;
-                continue;
+            String root = rootOf.get(s.mailbox());
+            if (root != null) {
+                Quotas.Quota quota = roots.get(root);
+                if (!quota.allows(s.size())) {
+                    uids[i] = OVER_QUOTA;
+                    continue;
+                }
+                roots.put(root, quota.plus(s.size()));
             }
             long[] uidAndModseq = m.allocateUidAndModseq();
             m.added(s.size());

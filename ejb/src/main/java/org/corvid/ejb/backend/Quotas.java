@@ -33,6 +33,12 @@ public class Quotas {
                     && (messageLimit == null || usedMessages + 1 <= messageLimit);
         }
 
+        /** The same root with one more message of {@code size} bytes counted. */
+        public Quota plus(long size) {
+            return new Quota(root, storageLimitKib, messageLimit, mailboxLimit, usedBytes + size, usedMessages + 1,
+                    usedMailboxes);
+        }
+
         /** True if one more mailbox under the root stays within the MAILBOX limit. */
         public boolean allowsAnotherMailbox() {
             return mailboxLimit == null || usedMailboxes + 1 <= mailboxLimit;
