@@ -519,7 +519,9 @@ public class ImapMessages {
                         line.append(name).append(" {").append(range.length()).append("}\r\n");
                         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
                         line.setLength(0);
-                        if (held != null || range.length() <= STREAM_FROM_BYTES) {
+                        if (part == null && held != null) {
+                            out.write(held, (int) range.start(), (int) range.length());
+                        } else if (part != null || range.length() <= STREAM_FROM_BYTES) {
                             out.writeBytes(part != null ? part : MimeSections.read(source, range));
                         } else { // a large section of a large message: from its file, chunk by chunk
                             c.writeRaw(out.toByteArray());

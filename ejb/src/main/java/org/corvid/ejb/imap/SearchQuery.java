@@ -215,26 +215,41 @@ final class SearchQuery {
         return MessageStructure.header(c.header().get(), name);
     }
 
+    /** Messages up to this size are searched in memory; larger ones are streamed. */
+    private static final long SEARCH_IN_MEMORY_BYTES = 1024 * 1024;
+
     /**
-     * Whether the message (or its body) contains {@code needle}, ignoring case: read from its file in chunks
-     * (with an overlap so a match across two chunks is found), never whole.
+     * Whether the message (or its body) contains {@code needle}, ignoring case. A large message is read from its
+     * file in chunks (with an overlap so a match across two chunks is found), never whole.
      */
     private static boolean textContains(Candidate c, boolean withHeader, String needle) {
         String n = needle.toLowerCase(Locale.ROOT);
-        try {
-            long from = withHeader ? 0 : MimeSections.locate(c.file(), c.message().size(), "TEXT").start();
-            try (java.io.Reader in = new java.io.InputStreamReader(c.file().from(from), StandardCharsets.UTF_8)) {
-                char[] chunk = new char[32 * 1024];
-                String carried = "";
-                for (int k; (k = in.read(chunk)) > 0; ) {
-                    String window = carried + new String(chunk, 0, k).toLowerCase(Locale.ROOT);
-                    if (window.contains(n)) {
-                        return true;
-                    }
-                    carried = window.substring(Math.max(0, window.length() - n.length() + 1));
-                }
-                return n.isEmpty();
+        try (java.io.InputStream bytes = c.file().from(0)) {
+            if (c.message().size() <= SEARCH_IN_MEMORY_BYTES) {
+                byte[] all = bytes.readAllBytes();
+                int from = withHeader ? 0 : MessageStore.headerEnd(all);
+                return new String(all, from, all.length - from, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT).contains(n);
             }
+            java.io.InputStream buffered = new java.io.BufferedInputStream(bytes, 64 * 1024);
+            if (!withHeader) { // past the header's blank line
+                for (int b, previous = 0; (b = buffered.read()) >= 0; ) {
+                    if (b == '\n' && previous == '\n') {
+                        break;
+                    }
+                    previous = b == '\r' ? previous : b;
+                }
+            }
+            java.io.Reader in = new java.io.InputStreamReader(buffered, StandardCharsets.UTF_8);
+            char[] chunk = new char[32 * 1024];
+            String carried = "";
+            for (int k; (k = in.read(chunk)) > 0; ) {
+                String window = carried + new String(chunk, 0, k).toLowerCase(Locale.ROOT);
+                if (window.contains(n)) {
+                    return true;
+                }
+                carried = window.substring(Math.max(0, window.length() - n.length() + 1));
+            }
+            return n.isEmpty();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
