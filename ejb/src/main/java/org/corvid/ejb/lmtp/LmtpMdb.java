@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,8 @@ import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.imap.Namespaces;
+import org.corvid.ejb.frontend.LmtpProxy;
+import org.corvid.ejb.frontend.MailboxLocator;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.security.Authenticator;
 import org.corvid.ejb.security.SaslPlain;
@@ -51,6 +54,10 @@ import org.wildfly.security.auth.server.SecurityIdentity;
  * As Cyrus's lmtpd over TCP: peers on the loopback interface may deliver at once, others must first
  * {@code AUTH PLAIN} (RFC 4954) as a user in one of {@code corvid.lmtp.auth-roles} (default: administrators and
  * frontends, whose LMTP proxy delivers here).
+ * <p>On a frontend, a recipient whose INBOX is not on this node is routed by the mailbox list
+ * ({@link MailboxLocator}) and delivered by {@link LmtpProxy}, one transaction per backend, with one reply per
+ * recipient to the client: {@code 451 4.4.3} when its backend is down or the list cannot be consulted,
+ * {@code 451 4.2.1} while it is RESERVED, {@code 550 5.1.1} only when the master confirms there is no such user.
  */
 @MessageDriven(name = "LmtpMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.lmtp.LmtpMdb"),
@@ -83,11 +90,24 @@ public class LmtpMdb implements LmtpListener {
     @EJB
     private DeliveryWriter writer;
 
+    @EJB
+    private MailboxLocator locator;
+
+    @EJB
+    private LmtpProxy proxy;
+
     /** The envelope of the transaction in progress. */
     private static final class Envelope {
         String from;
         final List<String> recipients = new ArrayList<>();  // as the client wrote them
-        final List<String> mailboxes = new ArrayList<>();   // internal names, same order
+        final List<String> mailboxes = new ArrayList<>();   // internal names, same order (null: on another backend)
+        final List<String> servers = new ArrayList<>();     // the other backend holding it (null: here)
+
+        void add(String recipient, String mailbox, String server) {
+            recipients.add(recipient);
+            mailboxes.add(mailbox);
+            servers.add(server);
+        }
     }
 
     private static long maxMessage() {
@@ -201,19 +221,38 @@ public class LmtpMdb implements LmtpListener {
         } else if (!m.matches() || m.group(1).isEmpty()) {
             c.write("501 5.5.4 Syntax: RCPT TO:<address>");
         } else {
-            String mailbox = mailboxFor(m.group(1));
-            if (mailbox == null) {
+            String address = m.group(1);
+            String inbox = inboxOf(address);
+            String mailbox = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxFor(address, inbox);
+            if (mailbox != null) {
+                e.add(address, mailbox, null);
+                c.write("250 2.1.5 Ok");
+            } else if (inbox == null || !node.has(NodeConfig.Role.FRONTEND)) {
                 c.write("550 5.1.1 Mailbox unknown");
             } else {
-                e.recipients.add(m.group(1));
-                e.mailboxes.add(mailbox);
-                c.write("250 2.1.5 Ok");
+                route(c, e, address, inbox);
             }
         }
     }
 
-    /** {@code user[+detail][@domain]} → {@code user.<user>[.<detail>]}, or null if the user has no INBOX. */
-    private String mailboxFor(String address) {
+    /** Frontend: a recipient whose INBOX is not here goes to the backend the mailbox list names. */
+    private void route(Connection c, Envelope e, String address, String inbox) {
+        MailboxLocator.Route route = locator.locate(inbox);
+        switch (route.kind()) {
+            case REMOTE -> {
+                e.add(address, null, route.server());
+                c.write("250 2.1.5 Ok");
+            }
+            case RESERVED -> c.write("451 4.2.1 Mailbox is being created or moved, try again later");
+            case UNKNOWN -> c.write("550 5.1.1 Mailbox unknown");
+            case UNAVAILABLE -> c.write("451 4.4.3 Mailbox list unavailable, try again later");
+            // the list places it here, yet this backend lacks it: a resync will tell which is right
+            case LOCAL -> c.write("451 4.3.0 Mailbox list and store disagree, try again later");
+        }
+    }
+
+    /** {@code user[+detail][@domain]} → {@code user.<user>}, or null if that is no user name. */
+    private static String inboxOf(String address) {
         int at = address.lastIndexOf('@');
         String local = (at < 0 ? address : address.substring(0, at)).toLowerCase(Locale.ROOT);
         int plus = local.indexOf('+');
@@ -221,10 +260,17 @@ public class LmtpMdb implements LmtpListener {
         if (user.isEmpty() || user.indexOf('.') >= 0 || user.indexOf('*') >= 0 || user.indexOf('%') >= 0) {
             return null;
         }
-        String inbox = "user." + user;
+        return "user." + user;
+    }
+
+    /** The local mailbox for {@code address}: {@code inbox}, or its {@code .detail} child; null if not here. */
+    private String mailboxFor(String address, String inbox) {
         if (mailboxes.find(inbox) == null) {
             return null;
         }
+        int at = address.lastIndexOf('@');
+        String local = (at < 0 ? address : address.substring(0, at)).toLowerCase(Locale.ROOT);
+        int plus = local.indexOf('+');
         if (plus >= 0 && plus + 1 < local.length()) {
             MailboxStore.Info detail = mailboxes.find(inbox + "." + local.substring(plus + 1));
             if (detail != null && MailboxAcl.parse(detail.acl()).allows("anyone", 'p')) {
@@ -255,13 +301,18 @@ public class LmtpMdb implements LmtpListener {
             e.recipients.forEach(x -> c.write("552 5.3.4 Message size exceeds fixed maximum message size"));
             return;
         }
-        MessageSource message = (r.messageFile() != null ? MessageSource.of(r.messageFile(), size(r.messageFile()))
-                : MessageSource.of(r.message())).withPrefix(traceHeaders(e, c));
-        // every copy's spool file is written first (in parallel with other sessions), then stored by the
+        MessageSource received = r.messageFile() != null ? MessageSource.of(r.messageFile(), size(r.messageFile()))
+                : MessageSource.of(r.message());
+        MessageSource message = received.withPrefix(traceHeaders(e, c));
+        // every local copy's spool file is written first (in parallel with other sessions), then stored by the
         // delivery writer, which commits concurrent deliveries together; each reply waits for its commit
         List<CompletableFuture<Long>> stored = new ArrayList<>();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
         for (String mailbox : e.mailboxes) {
+            if (mailbox == null) {
+                stored.add(null); // on another backend
+                continue;
+            }
             try {
                 MessageStore.Staged staged = messages.stage(mailbox, message, Set.of(), now);
                 stored.add(staged == null ? CompletableFuture.completedFuture(-1L) : writer.submit(staged));
@@ -269,7 +320,12 @@ public class LmtpMdb implements LmtpListener {
                 stored.add(CompletableFuture.failedFuture(ex));
             }
         }
+        Map<Integer, String> proxied = proxy(e, received); // the backend adds its own trace headers
         for (int i = 0; i < e.recipients.size(); i++) {
+            if (proxied.containsKey(i)) {
+                c.write(proxied.get(i));
+                continue;
+            }
             try {
                 long uid = stored.get(i).get(); // always completes: see DeliveryWriter.submit
                 if (uid == MessageStore.OVER_QUOTA) {
@@ -285,6 +341,24 @@ public class LmtpMdb implements LmtpListener {
                 c.write("451 4.3.0 Temporary failure, try again later");
             }
         }
+    }
+
+    /** The recipients on other backends, one LMTP transaction per backend; their replies by recipient index. */
+    private Map<Integer, String> proxy(Envelope e, MessageSource message) {
+        Map<String, List<Integer>> byServer = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < e.servers.size(); i++) {
+            if (e.servers.get(i) != null) {
+                byServer.computeIfAbsent(e.servers.get(i), s -> new ArrayList<>()).add(i);
+            }
+        }
+        Map<Integer, String> replies = new java.util.HashMap<>();
+        byServer.forEach((server, indexes) -> {
+            List<String> answers = proxy.deliver(server, e.from, indexes.stream().map(e.recipients::get).toList(), message);
+            for (int k = 0; k < indexes.size(); k++) {
+                replies.put(indexes.get(k), answers.get(k));
+            }
+        });
+        return replies;
     }
 
     /** Return-Path and Received, as Cyrus's lmtpd adds them. */

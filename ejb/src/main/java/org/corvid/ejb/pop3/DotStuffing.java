@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * POP3 multi-line answers (RFC 1939 3): a message fed chunk by chunk comes out with a {@code .} doubled at the
- * start of each line; for TOP, only the header and the first {@code bodyLines} lines of the body. Kept as a
+ * start of each line (also the LMTP proxy's DATA); for TOP, only the header and the first {@code bodyLines} lines of the body. Kept as a
  * state machine so a large message is never held whole.
  */
-final class DotStuffing {
+public final class DotStuffing {
     private final int bodyLines;
     private int bodyLinesLeft;
     private boolean lineStart = true;
@@ -15,7 +15,7 @@ final class DotStuffing {
     private boolean blank = true; // only CRs so far on this line
 
     /** @param bodyLines lines of the body to send (TOP), or -1 for all (RETR) */
-    DotStuffing(int bodyLines) {
+    public DotStuffing(int bodyLines) {
         this.bodyLines = bodyLines;
         this.bodyLinesLeft = bodyLines;
     }
@@ -26,7 +26,7 @@ final class DotStuffing {
     }
 
     /** The next {@code n} bytes of the message, stuffed. */
-    byte[] feed(byte[] chunk, int n) {
+    public byte[] feed(byte[] chunk, int n) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(n + 16);
         for (int i = 0; i < n && !done(); i++) {
             byte b = chunk[i];
@@ -50,7 +50,7 @@ final class DotStuffing {
     }
 
     /** CRLF if the message did not end with one, so the terminating {@code .} is on a line of its own. */
-    byte[] finish() {
+    public byte[] finish() {
         return lineStart ? new byte[0] : new byte[] {'\r', '\n'};
     }
 }

@@ -1,0 +1,68 @@
+package org.corvid.ejb.frontend;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.time.Duration;
+import org.corvid.ejb.location.LocationCache;
+import org.corvid.ejb.mupdate.MupdateRecord;
+import org.corvid.ejb.mupdate.MupdateSlave;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.persistence.mupdate.MailboxState;
+import org.jboss.ejb3.annotation.SecurityDomain;
+
+/**
+ * Where a mailbox lives, for the frontend: from the {@code corvid-locations} cache (no database, no network on
+ * a hit). A miss or a RESERVED entry is checked again after the NOOP barrier with the master, so a mailbox
+ * created a moment ago elsewhere is found; "unknown" is answered only when the master confirms it, never from a
+ * cold cache (a slave that has not finished its first sync, or whose master does not answer, says
+ * {@link Kind#UNAVAILABLE}).
+ */
+@Stateless
+@PermitAll
+@SecurityDomain("corvid")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class MailboxLocator {
+    private static final Duration BARRIER = Duration.ofSeconds(5);
+
+    public enum Kind { LOCAL, REMOTE, RESERVED, UNKNOWN, UNAVAILABLE }
+
+    /** The answer: {@code server} is set for LOCAL and REMOTE. */
+    public record Route(Kind kind, String server) {
+    }
+
+    @EJB
+    private LocationCache cache;
+
+    @EJB
+    private MupdateSlave slave;
+
+    @EJB
+    private NodeConfig node;
+
+    /** The route to {@code mailbox} (internal name, e.g. {@code user.bob}). */
+    public Route locate(String mailbox) {
+        MupdateRecord r = cache.lookup(mailbox);
+        boolean slaveNode = slave.active();
+        if (r == null || r.state() == MailboxState.RESERVED) {
+            if (slaveNode) {
+                if (!slave.synced() || !slave.barrier(BARRIER)) {
+                    return new Route(Kind.UNAVAILABLE, null);
+                }
+                r = cache.lookup(mailbox);
+            } else if (!node.has(NodeConfig.Role.MUPDATE)) {
+                return new Route(Kind.UNAVAILABLE, null); // no list to ask: neither master nor slave
+            }
+        }
+        if (r == null) {
+            return new Route(Kind.UNKNOWN, null);
+        }
+        if (r.state() == MailboxState.RESERVED) {
+            return new Route(Kind.RESERVED, r.server());
+        }
+        boolean here = node.has(NodeConfig.Role.BACKEND) && r.server().equalsIgnoreCase(node.serverName());
+        return new Route(here ? Kind.LOCAL : Kind.REMOTE, r.server());
+    }
+}
