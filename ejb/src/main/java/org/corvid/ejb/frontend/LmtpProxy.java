@@ -111,40 +111,28 @@ public class LmtpProxy {
     }
 
     /** One LMTP connection to a backend, after LHLO (and AUTH when offered). */
-    private static final class BackendLmtp {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        private BackendLmtp(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    private static final class BackendLmtp extends BackendSocket {
+        private BackendLmtp(BackendAddresses.Address a) throws IOException {
+            super(a.host(), a.lmtpPort());
         }
 
         static BackendLmtp open(BackendAddresses.Address a, String me) throws IOException {
-            Socket s = new Socket();
+            BackendLmtp c = new BackendLmtp(a);
             try {
-                s.connect(new InetSocketAddress(a.host(), a.lmtpPort()), CONNECT_TIMEOUT_MS);
-                s.setSoTimeout(READ_TIMEOUT_MS);
-                s.setTcpNoDelay(true);
-                BackendLmtp c = new BackendLmtp(s);
                 c.expect(c.reply(), "220");
                 c.send("LHLO " + me);
                 List<String> lhlo = c.replyLines();
                 c.expect(lhlo.get(lhlo.size() - 1), "250");
-                String user = System.getProperty("corvid.proxy.user", System.getProperty("corvid.mupdate.user", ""));
                 boolean auth = lhlo.stream().anyMatch(l -> l.length() > 4
                         && l.substring(4).toUpperCase(java.util.Locale.ROOT).matches("AUTH\\b.*\\bPLAIN\\b.*"));
+                String user = ProxyCredentials.user();
                 if (auth && !user.isEmpty()) {
-                    String password = System.getProperty("corvid.proxy.password", System.getProperty("corvid.mupdate.password", ""));
-                    c.send("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0" + user + "\0" + password)
-                            .getBytes(StandardCharsets.UTF_8)));
+                    c.send("AUTH PLAIN " + ProxyCredentials.plain(""));
                     c.expect(c.reply(), "235");
                 }
                 return c;
             } catch (IOException | RuntimeException e) {
-                s.close();
+                c.close();
                 throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             }
         }
@@ -187,11 +175,6 @@ public class LmtpProxy {
             }
         }
 
-        private void send(String line) throws IOException {
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
         private void expect(String reply, String code) throws IOException {
             if (!reply.startsWith(code)) {
                 throw new IOException("unexpected answer: " + reply);
@@ -207,7 +190,7 @@ public class LmtpProxy {
         private List<String> replyLines() throws IOException {
             List<String> lines = new ArrayList<>();
             while (true) {
-                String line = line();
+                String line = line(4096);
                 if (line.length() < 3) {
                     throw new IOException("malformed reply: " + line);
                 }
@@ -215,30 +198,6 @@ public class LmtpProxy {
                 if (line.length() == 3 || line.charAt(3) != '-') {
                     return lines;
                 }
-            }
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-            for (int c; (c = in.read()) != '\n'; ) {
-                if (c < 0) {
-                    throw new IOException("connection closed by the backend");
-                }
-                if (b.size() > 4096) {
-                    throw new IOException("reply line too long");
-                }
-                if (c != '\r') {
-                    b.write(c);
-                }
-            }
-            return b.toString(StandardCharsets.UTF_8);
-        }
-
-        void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // gone already
             }
         }
     }

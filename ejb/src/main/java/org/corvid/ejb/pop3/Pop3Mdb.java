@@ -17,6 +17,8 @@ import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
 import org.corvid.ejb.imap.Namespaces;
+import org.corvid.ejb.frontend.MailboxLocator;
+import org.corvid.ejb.frontend.Pop3Proxy;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.security.Authenticator;
 import org.corvid.ejb.security.SaslPlain;
@@ -49,6 +51,10 @@ public class Pop3Mdb implements Pop3Listener {
     private static final Logger LOG = Logger.getLogger(Pop3Mdb.class);
     private static final String USER = "pop3.user";
     private static final String MAILDROP = "pop3.maildrop";
+    private static final String PROXY = "pop3.proxy";
+
+    @EJB
+    private MailboxLocator locator;
 
     @EJB
     private NodeConfig node;
@@ -177,7 +183,11 @@ public class Pop3Mdb implements Pop3Listener {
         }
         String name = identity.getPrincipal().getName();
         String inbox = new MailboxNames(name, identity.getRoles().contains(Namespaces.ADMIN_ROLE)).inbox();
-        MailboxStore.Info m = inbox == null ? null : mailboxes.find(inbox);
+        MailboxStore.Info m = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxes.find(inbox);
+        if (m == null && inbox != null && node.has(NodeConfig.Role.FRONTEND)) {
+            proxy(c, name, identity, inbox);
+            return;
+        }
         if (m == null) {
             c.write("-ERR [SYS/PERM] No INBOX for " + name);
             return;
@@ -188,8 +198,49 @@ public class Pop3Mdb implements Pop3Listener {
         c.write("+OK Maildrop ready, " + drop.messages.size() + " messages");
     }
 
+    /** Frontend: the INBOX is on another backend; the rest of the session goes through to it. */
+    private void proxy(Connection c, String name, SecurityIdentity identity, String inbox) {
+        MailboxLocator.Route route = locator.locate(inbox);
+        switch (route.kind()) {
+            case REMOTE -> {
+                try {
+                    String[] ready = new String[1];
+                    Pop3Proxy p = Pop3Proxy.open(route.server(), name, answer -> ready[0] = answer);
+                    c.authenticated(name, identity);
+                    c.attributes().put(PROXY, p);
+                    c.write(ready[0]); // the backend's "+OK Maildrop ready, n messages"
+                } catch (IOException e) {
+                    LOG.warnf("[%s] POP3 proxy to %s for %s failed: %s", c.id(), route.server(), name, e.getMessage());
+                    c.write("-ERR [SYS/TEMP] Backend unavailable, try again later");
+                }
+            }
+            case RESERVED -> c.write("-ERR [SYS/TEMP] Maildrop is being moved, try again later");
+            case UNAVAILABLE -> c.write("-ERR [SYS/TEMP] Mailbox list unavailable, try again later");
+            default -> c.write("-ERR [SYS/PERM] No INBOX for " + name);
+        }
+    }
+
+    /** On a proxied session: sends the command to the backend and its answer to the client; true if so. */
+    private static boolean relayed(LineRequest r, Connection c, boolean multiLine) {
+        Pop3Proxy p = (Pop3Proxy) c.attributes().get(PROXY);
+        if (p == null) {
+            return false;
+        }
+        try {
+            p.relay(r.name() + (r.arguments().isBlank() ? "" : " " + r.arguments().trim()), multiLine, c::write);
+        } catch (IOException e) {
+            LOG.warnf("[%s] POP3 proxy: backend connection lost: %s", c.id(), e.getMessage());
+            c.write("-ERR [SYS/TEMP] Backend connection lost");
+            c.setState(SessionState.LOGOUT);
+        }
+        return true;
+    }
+
     @Command(value = "STAT", states = SessionState.AUTHENTICATED)
     public void stat(LineRequest r, Connection c) {
+        if (relayed(r, c, false)) {
+            return;
+        }
         Maildrop d = maildrop(c);
         long count = 0;
         long size = 0;
@@ -213,6 +264,9 @@ public class Pop3Mdb implements Pop3Listener {
     }
 
     private void listing(LineRequest r, Connection c, boolean uids) {
+        if (relayed(r, c, r.arguments().isBlank())) {
+            return;
+        }
         Maildrop d = maildrop(c);
         if (!r.arguments().isBlank()) {
             MessageStore.Info m = d.get(r.arguments());
@@ -232,11 +286,17 @@ public class Pop3Mdb implements Pop3Listener {
 
     @Command(value = "RETR", states = SessionState.AUTHENTICATED)
     public void retr(LineRequest r, Connection c) {
+        if (relayed(r, c, true)) {
+            return;
+        }
         send(c, maildrop(c).get(r.arguments()), -1);
     }
 
     @Command(value = "TOP", states = SessionState.AUTHENTICATED)
     public void top(LineRequest r, Connection c) {
+        if (relayed(r, c, true)) {
+            return;
+        }
         String[] a = r.arguments().trim().split("\\s+");
         int lines;
         try {
@@ -281,6 +341,9 @@ public class Pop3Mdb implements Pop3Listener {
 
     @Command(value = "DELE", states = SessionState.AUTHENTICATED)
     public void dele(LineRequest r, Connection c) {
+        if (relayed(r, c, false)) {
+            return;
+        }
         Maildrop d = maildrop(c);
         MessageStore.Info m = d.get(r.arguments());
         if (m == null) {
@@ -293,18 +356,28 @@ public class Pop3Mdb implements Pop3Listener {
 
     @Command(value = "RSET", states = SessionState.AUTHENTICATED)
     public void rset(LineRequest r, Connection c) {
+        if (relayed(r, c, false)) {
+            return;
+        }
         java.util.Arrays.fill(maildrop(c).deleted, false);
         c.write("+OK");
     }
 
     @Command(value = "NOOP", states = SessionState.AUTHENTICATED)
     public void noop(LineRequest r, Connection c) {
+        if (relayed(r, c, false)) {
+            return;
+        }
         c.write("+OK");
     }
 
     /** In the transaction state: the UPDATE state, removing the messages marked with DELE. */
     @Command(value = "QUIT", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
     public void quit(LineRequest r, Connection c) {
+        if (relayed(r, c, false)) { // the backend's UPDATE state; the connection to it closes with this one
+            c.setState(SessionState.LOGOUT);
+            return;
+        }
         Maildrop d = maildrop(c);
         if (d != null) {
             List<Long> marked = new ArrayList<>();

@@ -24,7 +24,8 @@ public interface Connection {
 
     /**
      * Per-connection state kept between commands (e.g. the selected mailbox); beans are stateless per
-     * command. Thread-safe; gone with the connection.
+     * command. Thread-safe; gone with the connection, when values that are {@link AutoCloseable} (e.g. a proxy's
+     * connection to a backend) are closed.
      */
     java.util.Map<String, Object> attributes();
 

@@ -119,6 +119,15 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         state = SessionState.LOGOUT;
         queue.forEach(SpoolFiles::release);
         queue.clear();
+        for (Object value : attributes.values()) { // e.g. a proxy's connection to a backend
+            if (value instanceof AutoCloseable resource) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.debugf("[%s] closing %s: %s", id, value, e.getMessage());
+                }
+            }
+        }
         synchronized (this) {
             notifyAll();
         }

@@ -15,15 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The frontend's LMTP proxy: a node with the role {@code frontend} only ({@code ExtraServer}, offset 9350),
+ * The frontend's LMTP and POP3 proxies: a node with the role {@code frontend} only ({@code ExtraServer}, offset 9350),
  * MUPDATE slave of the test server, which is the backend holding the users. Recipients are routed by the
  * mailbox list: delivered on the backend with one reply each, {@code 550} only for a user the master does not
  * know, {@code 451 4.2.1} for a RESERVED mailbox, {@code 451 4.4.3} for one on a backend that does not answer,
- * and a user created on the master a moment before is found (the NOOP barrier).
+ * and a user created on the master a moment before is found (the NOOP barrier). A POP3 session on the frontend
+ * is the same maildrop as on the backend, command for command.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class FrontendLmtpIT {
+class FrontendProxyIT {
     private static final int OFFSET = 9350;
     private static ExtraServer frontend;
     private static String backend;
@@ -48,7 +49,7 @@ class FrontendLmtpIT {
                 "CORVID_MUPDATE_MASTER", TestServer.HOST + ":" + TestServer.MUPDATE,
                 "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend",
                 // the test server's ports are shifted; deadbe listens nowhere
-                "CORVID_BACKENDS", backend + "=" + TestServer.HOST + ":" + TestServer.IMAP + ":" + TestServer.LMTP
+                "CORVID_BACKENDS", backend + "=" + TestServer.HOST + ":" + TestServer.IMAP + ":" + TestServer.LMTP + ":" + TestServer.POP3
                         + ",deadbe=127.0.0.1:1:1"));
     }
 
@@ -132,5 +133,47 @@ class FrontendLmtpIT {
             l.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<" + user + "@example.org>");
             assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
         }
+    }
+
+    /** The POP3 transcript of {@code commands} (multi-line answers whole) after logging in as alice. */
+    private static List<String> pop3(int port, List<String> commands) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (LineClient p = new LineClient(TestServer.HOST, port)) {
+            assertTrue(p.read().startsWith("+OK"));
+            p.send("USER alice");
+            assertTrue(p.read().startsWith("+OK"));
+            p.send("PASS alice");
+            out.add(p.read());
+            for (String command : commands) {
+                p.send(command);
+                String status = p.read();
+                out.add(status);
+                boolean multi = status.startsWith("+OK") && (command.equals("LIST") || command.equals("UIDL")
+                        || command.startsWith("RETR") || command.startsWith("TOP"));
+                for (String line; multi && !(line = p.read()).equals("."); ) {
+                    out.add(line);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aPop3SessionOnTheFrontendIsTheBackendsMaildrop() throws Exception {
+        try (LineClient l = lmtp()) { // at least one message
+            l.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+            l.read();
+            l.read();
+            l.read();
+            l.sendRaw("Subject: for pop3\r\n\r\n..dot line\r\n.\r\n");
+            assertEquals("250 2.1.5 Ok", l.read());
+        }
+        List<String> commands = List.of("STAT", "LIST", "UIDL", "UIDL 1", "TOP 1 0", "RETR 1", "DELE 1", "STAT", "RSET", "NOOP", "QUIT");
+        List<String> direct = pop3(TestServer.POP3, commands);
+        List<String> proxied = pop3(frontend.port(1110), commands);
+        assertTrue(proxied.get(0).matches("\\+OK Maildrop ready, \\d+ messages"), proxied.get(0));
+        assertEquals(direct, proxied, "the same maildrop, command for command");
+        assertTrue(proxied.stream().anyMatch(l -> l.matches("\\+OK \\d+ octets")), "RETR relayed: " + proxied);
+        assertEquals("+OK bye", proxied.get(proxied.size() - 1));
     }
 }

@@ -1,0 +1,67 @@
+package org.corvid.ejb.frontend;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** A line-oriented client connection to a backend (LMTP, POP3): connect and read timeouts, CRLF lines. */
+class BackendSocket implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final int READ_TIMEOUT_MS = 120_000;
+
+    private final Socket socket;
+    protected final InputStream in;
+    protected final OutputStream out;
+
+    BackendSocket(String host, int port) throws IOException {
+        socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream());
+            out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Sends {@code line} and CRLF, flushed. */
+    void send(String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** The next line without its CRLF; at most {@code max} bytes. */
+    String line(int max) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("connection closed by the backend");
+            }
+            if (b.size() >= max) {
+                throw new IOException("line from the backend longer than " + max + " bytes");
+            }
+            b.write(c);
+        }
+        byte[] bytes = b.toByteArray();
+        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
+    }
+}

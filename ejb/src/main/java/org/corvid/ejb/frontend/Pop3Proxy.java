@@ -1,0 +1,55 @@
+package org.corvid.ejb.frontend;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * A POP3 session on the backend that holds a user's INBOX, opened by a frontend after it authenticated the
+ * user: {@code AUTH PLAIN} as the proxy principal acting for the user. Commands then go through unchanged and
+ * the answers come back line by line (multi-line ones up to their {@code .}, still dot-stuffed), so a large
+ * message is never held whole. Kept in the client connection's attributes, closed with it.
+ */
+public final class Pop3Proxy extends BackendSocket {
+    private static final int MAX_LINE = 1024 * 1024;
+
+    private Pop3Proxy(BackendAddresses.Address a) throws IOException {
+        super(a.host(), a.pop3Port());
+    }
+
+    /**
+     * Connects to {@code server} and authenticates for {@code user}; {@code greeting} receives the backend's
+     * answer to the authentication ({@code +OK ...} with the maildrop's size).
+     */
+    public static Pop3Proxy open(String server, String user, Consumer<String> greeting) throws IOException {
+        Pop3Proxy p = new Pop3Proxy(BackendAddresses.of(server));
+        try {
+            String hello = p.line(MAX_LINE);
+            if (!hello.startsWith("+OK")) {
+                throw new IOException("backend greeting: " + hello);
+            }
+            p.send("AUTH PLAIN " + ProxyCredentials.plain(user));
+            String answer = p.line(MAX_LINE);
+            if (!answer.startsWith("+OK")) {
+                throw new IOException("backend refused the proxy login: " + answer);
+            }
+            greeting.accept(answer);
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Sends {@code command}; each line of the answer to {@code client} ({@code multiLine}: up to the {@code .}). */
+    public void relay(String command, boolean multiLine, Consumer<String> client) throws IOException {
+        send(command);
+        String status = line(MAX_LINE);
+        client.accept(status);
+        if (multiLine && status.startsWith("+OK")) {
+            for (String line; !(line = line(MAX_LINE)).equals("."); ) {
+                client.accept(line);
+            }
+            client.accept(".");
+        }
+    }
+}
