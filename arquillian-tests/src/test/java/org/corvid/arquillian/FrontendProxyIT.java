@@ -176,4 +176,55 @@ class FrontendProxyIT {
         assertTrue(proxied.stream().anyMatch(l -> l.matches("\\+OK \\d+ octets")), "RETR relayed: " + proxied);
         assertEquals("+OK bye", proxied.get(proxied.size() - 1));
     }
+
+    /** Each command's answer (untagged lines and completion) in one IMAP session of alice on {@code port}. */
+    private static List<List<String>> imapSession(int port, List<String> commands) throws Exception {
+        List<List<String>> answers = new java.util.ArrayList<>();
+        try (LineClient c = LineClient.imap(port, "alice")) {
+            int n = 0;
+            for (String command : commands) {
+                String tag = "T" + (++n);
+                c.send(tag + " " + command);
+                answers.add(c.answer(tag));
+            }
+        }
+        return answers;
+    }
+
+    @Test
+    void anImapSessionOnTheFrontendReachesTheBackendsMailboxes() throws Exception {
+        List<String> reading = List.of("STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY)", "EXAMINE INBOX",
+                "FETCH 1:* (FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])", "UID SEARCH ALL", "MYRIGHTS INBOX",
+                "GETACL INBOX", "CLOSE");
+        List<List<String>> direct = imapSession(TestServer.IMAP, reading);
+        List<List<String>> proxied = imapSession(frontend.port(1143), reading);
+        assertEquals(direct, proxied, "the same answers through the frontend");
+        assertTrue(proxied.get(1).get(proxied.get(1).size() - 1).startsWith("T2 OK [READ-ONLY]"), proxied.get(1).toString());
+
+        String subject = "appended through the frontend " + System.nanoTime();
+        String message = "Subject: " + subject + "\r\n\r\nhello\r\n";
+        try (LineClient c = LineClient.imap(frontend.port(1143), "alice")) {
+            c.send("A1 APPEND INBOX (\\Flagged) {" + message.length() + "+}\r\n" + message);
+            assertTrue(c.readUntil("A1 ").startsWith("A1 OK [APPENDUID "), "APPENDUID from the backend");
+            c.send("A2 SELECT INBOX");
+            assertTrue(c.readUntil("A2 ").startsWith("A2 OK [READ-WRITE]"));
+            c.send("A3 UID SEARCH SUBJECT \"" + subject + "\"");
+            List<String> found = c.answer("A3");
+            assertTrue(found.get(0).matches("\\* SEARCH \\d+"), found.toString());
+            String uid = found.get(0).substring("* SEARCH ".length());
+            c.send("A4 UID STORE " + uid + " +FLAGS (\\Seen)");
+            assertTrue(String.join(" ", c.answer("A4")).contains("\\Seen"));
+            c.send("A5 UID FETCH " + uid + " (FLAGS BODY.PEEK[TEXT])");
+            List<String> fetched = c.answer("A5");
+            assertTrue(fetched.get(0).contains("\\Flagged") && fetched.contains("hello"), fetched.toString());
+            c.send("A6 IDLE");
+            assertEquals("A6 NO [CANNOT] IDLE is not available on a mailbox of another backend yet; use NOOP", c.read());
+            c.send("A7 UNSELECT");
+            assertEquals("A7 OK Completed", c.readUntil("A7 "));
+            c.send("A8 FETCH 1 FLAGS");
+            assertTrue(c.readUntil("A8 ").startsWith("A8 BAD"), "no mailbox selected any more");
+            c.send("A9 SELECT INBOX.nosuchfolder");
+            assertTrue(c.readUntil("A9 ").startsWith("A9 NO"), "unknown: answered by the frontend");
+        }
+    }
 }

@@ -53,6 +53,9 @@ public class ImapMdb implements ImapListener {
     private Namespaces namespaces;
 
     @EJB
+    private ImapFrontend frontend;
+
+    @EJB
     private ImapMailboxes mailboxes;
 
     @EJB
@@ -89,6 +92,9 @@ public class ImapMdb implements ImapListener {
     /** In the selected state NOOP (and CHECK) report what other sessions changed (EXISTS, EXPUNGE). */
     @Command("NOOP")
     public void noop(TaggedRequest r, Connection c) {
+        if (c.state() == SessionState.SELECTED && frontend.selected(r, c)) {
+            return;
+        }
         if (!r.args().isEmpty()) {
             c.write(r.tag() + " BAD NOOP takes no arguments");
             return;
@@ -118,11 +124,17 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "CHECK", states = SessionState.SELECTED)
     public void check(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         noop(r, c);
     }
 
     @Command(value = "APPEND", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void append(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         String name = r.args().isEmpty() || r.string(0) == null ? null
                 : new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(r.string(0));
         if (name == null) {
@@ -134,16 +146,25 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "FETCH", states = SessionState.SELECTED)
     public void fetch(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         messages.fetch(r, c, false, r.args());
     }
 
     @Command(value = "STORE", states = SessionState.SELECTED)
     public void store(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         messages.store(r, c, false, r.args());
     }
 
     @Command(value = "EXPUNGE", states = SessionState.SELECTED)
     public void expunge(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         if (!r.args().isEmpty()) {
             c.write(r.tag() + " BAD EXPUNGE takes no arguments");
             return;
@@ -153,26 +174,41 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "SETACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void setacl(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         acl.setacl(r, c);
     }
 
     @Command(value = "DELETEACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void deleteacl(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         acl.deleteacl(r, c);
     }
 
     @Command(value = "GETACL", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void getacl(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         acl.getacl(r, c);
     }
 
     @Command(value = "LISTRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void listrights(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         acl.listrights(r, c);
     }
 
     @Command(value = "MYRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void myrights(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         acl.myrights(r, c);
     }
 
@@ -183,6 +219,9 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "GETQUOTAROOT", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void getquotaroot(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         quota.getquotaroot(r, c);
     }
 
@@ -193,21 +232,34 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "IDLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void idle(TaggedRequest r, Connection c) {
+        if (ImapFrontend.proxiedSelection(c)) { // the relay is one command at a time; IDLE needs DONE mid-command
+            c.write(r.tag() + " NO [CANNOT] IDLE is not available on a mailbox of another backend yet; use NOOP");
+            return;
+        }
         messages.idle(r, c);
     }
 
     @Command(value = "SEARCH", states = SessionState.SELECTED)
     public void search(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         messages.search(r, c, false, r.args());
     }
 
     @Command(value = "COPY", states = SessionState.SELECTED)
     public void copy(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         messages.copy(r, c, false, r.args(), target(r.args(), c), false);
     }
 
     @Command(value = "MOVE", states = SessionState.SELECTED)
     public void move(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         messages.copy(r, c, false, r.args(), target(r.args(), c), true);
     }
 
@@ -222,6 +274,9 @@ public class ImapMdb implements ImapListener {
     /** UID FETCH, UID STORE, UID EXPUNGE (UIDPLUS), UID SEARCH, UID COPY, UID MOVE. */
     @Command(value = "UID", states = SessionState.SELECTED)
     public void uid(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         String sub = r.args().isEmpty() || r.string(0) == null ? "" : r.string(0).toUpperCase(java.util.Locale.ROOT);
         List<Value> rest = r.args().isEmpty() ? List.of() : r.args().subList(1, r.args().size());
         switch (sub) {
@@ -397,26 +452,41 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "STATUS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void status(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         mailboxes.status(r, c);
     }
 
     @Command(value = "SELECT", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void select(TaggedRequest r, Connection c) {
+        if (frontend.select(r, c)) {
+            return;
+        }
         mailboxes.select(r, c, false);
     }
 
     @Command(value = "EXAMINE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void examine(TaggedRequest r, Connection c) {
+        if (frontend.select(r, c)) {
+            return;
+        }
         mailboxes.select(r, c, true);
     }
 
     @Command(value = "CLOSE", states = SessionState.SELECTED)
     public void close(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         mailboxes.close(r, c);
     }
 
     @Command(value = "UNSELECT", states = SessionState.SELECTED)
     public void unselect(TaggedRequest r, Connection c) {
+        if (frontend.selected(r, c)) {
+            return;
+        }
         mailboxes.close(r, c);
     }
 

@@ -1,0 +1,177 @@
+package org.corvid.ejb.frontend;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.Value;
+
+/**
+ * A frontend's IMAP session on one backend for one client session: authenticated as the proxy principal acting
+ * for the user ({@code AUTHENTICATE PLAIN} with an authorization id, Cyrus's {@code proxyservers}), so the
+ * backend resolves mailbox names in the user's own namespace and the client's commands go through unchanged.
+ * A command is written with its own tag (literals as {@code LITERAL+}); everything the backend answers up to
+ * the tagged completion goes to the client byte for byte (literals in chunks, so a large message is never
+ * held whole), the completion with the client's tag.
+ */
+public final class ImapProxy extends BackendSocket {
+    private static final int MAX_LINE = 1024 * 1024;
+    private static final int CHUNK = 64 * 1024;
+    private final String server;
+    private int tags;
+
+    private ImapProxy(String server, BackendAddresses.Address a) throws IOException {
+        super(a.host(), a.imapPort());
+        this.server = server;
+    }
+
+    public String server() {
+        return server;
+    }
+
+    /** Connects to {@code server} and authenticates for {@code user}. */
+    public static ImapProxy open(String server, String user) throws IOException {
+        ImapProxy p = new ImapProxy(server, BackendAddresses.of(server));
+        try {
+            String greeting = p.line(MAX_LINE);
+            if (!greeting.startsWith("* OK")) {
+                throw new IOException("backend greeting: " + greeting);
+            }
+            p.send("P0 AUTHENTICATE PLAIN " + ProxyCredentials.plain(user));
+            String line;
+            while (!(line = p.line(MAX_LINE)).startsWith("P0 ")) {
+                // untagged CAPABILITY and the like
+            }
+            if (!line.startsWith("P0 OK")) {
+                throw new IOException("backend refused the proxy login: " + line);
+            }
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends {@code command args} and relays the backend's answer to {@code client}; returns the completion's
+     * status ({@code OK}, {@code NO} or {@code BAD}).
+     */
+    public String forward(String clientTag, String command, List<Value> args, Connection client) throws IOException {
+        String tag = "P" + (++tags);
+        out.write((tag + " " + command).getBytes(StandardCharsets.US_ASCII));
+        for (Value v : args) {
+            out.write(' ');
+            write(v);
+        }
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
+        while (true) {
+            byte[] line = rawLine();
+            if (startsWith(line, prefix)) {
+                String rest = new String(line, prefix.length, line.length - prefix.length, StandardCharsets.UTF_8).stripTrailing();
+                client.write(clientTag + " " + rest);
+                int space = rest.indexOf(' ');
+                return space < 0 ? rest : rest.substring(0, space);
+            }
+            client.writeRaw(line);
+            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
+                copy(literal, client);
+                line = rawLine(); // the rest of the response after the literal
+                client.writeRaw(line);
+            }
+        }
+    }
+
+    private void write(Value v) throws IOException {
+        if (v instanceof Value.Atom a) {
+            out.write(a.text().getBytes(StandardCharsets.US_ASCII));
+        } else if (v instanceof Value.Quoted q) {
+            out.write(("\"" + q.text().replace("\\", "\\\\").replace("\"", "\\\"") + "\"").getBytes(StandardCharsets.UTF_8));
+        } else if (v instanceof Value.Literal l) {
+            out.write(("{" + l.bytes().length + "+}\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(l.bytes());
+        } else if (v instanceof Value.SpooledLiteral s) {
+            out.write(("{" + s.size() + "+}\r\n").getBytes(StandardCharsets.US_ASCII));
+            try (InputStream file = Files.newInputStream(s.file())) {
+                file.transferTo(out);
+            }
+        } else if (v instanceof Value.ListValue list) {
+            out.write('(');
+            for (int i = 0; i < list.items().size(); i++) {
+                if (i > 0) {
+                    out.write(' ');
+                }
+                write(list.items().get(i));
+            }
+            out.write(')');
+        } else {
+            out.write("NIL".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** A line with its CRLF, as the backend sent it. */
+    private byte[] rawLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
+        for (int c; ; ) {
+            c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed by the backend " + server);
+            }
+            if (b.size() >= MAX_LINE) {
+                throw new IOException("line from the backend longer than " + MAX_LINE + " bytes");
+            }
+            b.write(c);
+            if (c == '\n') {
+                return b.toByteArray();
+            }
+        }
+    }
+
+    /** The size of the literal {@code {n}} that ends the line, or -1. */
+    private static long literalSize(byte[] line) {
+        int end = line.length;
+        while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
+            end--;
+        }
+        if (end < 3 || line[end - 1] != '}') {
+            return -1;
+        }
+        int open = end - 2;
+        while (open >= 0 && Character.isDigit(line[open])) {
+            open--;
+        }
+        if (open < 0 || line[open] != '{' || open == end - 2) {
+            return -1;
+        }
+        return Long.parseLong(new String(line, open + 1, end - 2 - open, StandardCharsets.US_ASCII));
+    }
+
+    private void copy(long n, Connection client) throws IOException {
+        byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, n))];
+        for (long left = n; left > 0; ) {
+            int got = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+            if (got < 0) {
+                throw new IOException("connection closed by the backend " + server + " inside a literal");
+            }
+            client.writeRaw(Arrays.copyOf(chunk, got));
+            left -= got;
+        }
+    }
+
+    private static boolean startsWith(byte[] line, byte[] prefix) {
+        if (line.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (line[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,196 @@
+package org.corvid.ejb.imap;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.corvid.ejb.backend.MailboxNames;
+import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.ejb.frontend.ImapProxy;
+import org.corvid.ejb.frontend.MailboxLocator;
+import org.corvid.ejb.node.NodeConfig;
+import org.corvid.jca.api.Connection;
+import org.corvid.jca.api.SessionState;
+import org.corvid.jca.api.TaggedRequest;
+import org.jboss.ejb3.annotation.SecurityDomain;
+import org.jboss.logging.Logger;
+
+/**
+ * The IMAP proxy of a frontend: a command naming a mailbox that is not on this node (SELECT, EXAMINE, STATUS,
+ * APPEND, ACL and quota commands) goes to the backend the mailbox list places it on, over the client
+ * session's own connection to that backend ({@link ImapProxy}); once a mailbox there is selected, every command
+ * of the selected state goes there unchanged, until CLOSE, UNSELECT or the selection of another mailbox.
+ * Each method returns false when the command is not for another backend (the caller handles it here).
+ */
+@Stateless
+@PermitAll
+@SecurityDomain("corvid")
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ImapFrontend {
+    private static final Logger LOG = Logger.getLogger(ImapFrontend.class);
+    private static final String BACKENDS = "imap.proxy";
+
+    @EJB
+    private NodeConfig node;
+
+    @EJB
+    private MailboxStore mailboxes;
+
+    @EJB
+    private MailboxLocator locator;
+
+    @EJB
+    private Namespaces namespaces;
+
+    /** The client session's backend connections (closed with it), and the one its selected mailbox is on. */
+    private static final class Backends implements AutoCloseable {
+        final Map<String, ImapProxy> byServer = new HashMap<>();
+        ImapProxy selected;
+
+        @Override
+        public synchronized void close() {
+            byServer.values().forEach(ImapProxy::close);
+            byServer.clear();
+            selected = null;
+        }
+    }
+
+    private static Backends backends(Connection c) {
+        return (Backends) c.attributes().computeIfAbsent(BACKENDS, k -> new Backends());
+    }
+
+    /** True if the session's selected mailbox is on another backend. */
+    public static boolean proxiedSelection(Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        return b != null && b.selected != null;
+    }
+
+    /** SELECT / EXAMINE: of a mailbox on another backend, there; false if it is to be opened here. */
+    public boolean select(TaggedRequest r, Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        ImapProxy before = b == null ? null : b.selected;
+        if (b != null) {
+            b.selected = null; // a SELECT ends the previous selection, wherever it was
+        }
+        Target target = target(r, c, 0);
+        if (target.proxy() == null) {
+            if (before != null && c.state() == SessionState.SELECTED) {
+                c.setState(SessionState.AUTHENTICATED); // the local handler selects afresh
+            }
+            return target.answered();
+        }
+        ImapProxy there = target.proxy();
+        c.attributes().remove(ImapMessages.SELECTED); // a local selection ends too
+        String status = forward(r, c, there);
+        if ("OK".equals(status)) {
+            backends(c).selected = there;
+            c.setState(SessionState.SELECTED);
+        } else if (c.state() == SessionState.SELECTED) {
+            c.setState(SessionState.AUTHENTICATED); // a failed SELECT leaves no mailbox selected
+        }
+        return true;
+    }
+
+    /** A command of the selected state on a proxied selection; false if the selection is local (or none). */
+    public boolean selected(TaggedRequest r, Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        if (b == null || b.selected == null) {
+            return false;
+        }
+        String status = forward(r, c, b.selected);
+        if (("CLOSE".equals(r.name()) || "UNSELECT".equals(r.name())) && "OK".equals(status)) {
+            b.selected = null;
+            c.setState(SessionState.AUTHENTICATED);
+        }
+        return true;
+    }
+
+    /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
+    public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
+        Target target = target(r, c, index);
+        if (target.proxy() != null) {
+            forward(r, c, target.proxy());
+            return true;
+        }
+        return target.answered();
+    }
+
+    /** Where a command goes: {@code proxy} (another backend), or here; {@code answered} if it got its answer already. */
+    private record Target(ImapProxy proxy, boolean answered) {
+        static final Target HERE = new Target(null, false);
+    }
+
+    /**
+     * The connection to the backend holding the mailbox named by argument {@code index}, opened if need be;
+     * HERE if the mailbox is to be handled on this node (or does not exist: the local handler says so).
+     */
+    private Target target(TaggedRequest r, Connection c, int index) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || index >= r.args().size()
+                || r.string(index) == null) {
+            return Target.HERE;
+        }
+        String name = new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(r.string(index));
+        if (name == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(name) != null) {
+            return Target.HERE;
+        }
+        MailboxLocator.Route route = locator.locate(name);
+        switch (route.kind()) {
+            case REMOTE -> {
+                Backends b = backends(c);
+                synchronized (b) {
+                    ImapProxy p = b.byServer.get(route.server());
+                    if (p == null) {
+                        try {
+                            p = ImapProxy.open(route.server(), c.user());
+                        } catch (IOException e) {
+                            LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), route.server(), c.user(), e.getMessage());
+                            return answered(r, c, "NO [UNAVAILABLE] Backend " + route.server() + " unavailable, try again later");
+                        }
+                        b.byServer.put(route.server(), p);
+                    }
+                    return new Target(p, false);
+                }
+            }
+            case RESERVED -> {
+                return answered(r, c, "NO [UNAVAILABLE] Mailbox is being created or moved, try again later");
+            }
+            case UNAVAILABLE -> {
+                return answered(r, c, "NO [UNAVAILABLE] Mailbox list unavailable, try again later");
+            }
+            default -> {
+                return Target.HERE; // unknown, or here after all: the local handler answers
+            }
+        }
+    }
+
+    private static Target answered(TaggedRequest r, Connection c, String text) {
+        c.write(r.tag() + " " + text);
+        return new Target(null, true);
+    }
+
+    /** Sends the command to {@code there}; a backend that fails ends its part of the session cleanly. */
+    private static String forward(TaggedRequest r, Connection c, ImapProxy there) {
+        try {
+            return there.forward(r.tag(), r.name(), r.args(), c);
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: backend %s failed: %s", c.id(), there.server(), e.getMessage());
+            Backends b = backends(c);
+            synchronized (b) {
+                b.byServer.remove(there.server());
+            }
+            there.close();
+            if (b.selected == there) { // the selected mailbox is gone with it: nothing sensible to go on with
+                c.write("* BYE Backend " + there.server() + " failed");
+                c.setState(SessionState.LOGOUT);
+                c.close();
+            } else {
+                c.write(r.tag() + " NO [UNAVAILABLE] Backend " + there.server() + " failed, try again later");
+            }
+            return "NO";
+        }
+    }
+}
