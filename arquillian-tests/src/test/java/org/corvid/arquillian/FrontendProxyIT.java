@@ -227,4 +227,26 @@ class FrontendProxyIT {
             assertTrue(c.readUntil("A9 ").startsWith("A9 NO"), "unknown: answered by the frontend");
         }
     }
+
+    @Test
+    void listOnTheFrontendShowsTheBackendsMailboxesFromTheMailboxList() throws Exception {
+        try (LineClient c = LineClient.imap("alice")) {
+            c.send("C1 CREATE INBOX.listed.deeper");
+            c.readUntil("C1 ");
+        }
+        List<String> direct = imapSession(TestServer.IMAP, List.of("LIST \"\" \"*\"")).get(0);
+        List<String> proxied = imapSession(frontend.port(1143), List.of("LIST \"\" \"*\"")).get(0);
+        assertTrue(proxied.contains("* LIST (\\HasChildren) \".\" INBOX"), proxied.toString());
+        assertTrue(proxied.contains("* LIST (\\HasNoChildren) \".\" INBOX.listed.deeper"), proxied.toString());
+        assertTrue(proxied.containsAll(direct), "every mailbox the backend lists: " + direct + " in " + proxied);
+        assertTrue(proxied.stream().noneMatch(l -> l.contains("fghost")), "no lookup right on user.fghost");
+        List<String> percent = imapSession(frontend.port(1143), List.of("LIST \"\" \"INBOX.%\"")).get(0);
+        assertTrue(percent.contains("* LIST (\\Noselect \\HasChildren) \".\" INBOX.listed"), "a level, no mailbox: " + percent);
+        try (LineClient c = LineClient.imap("alice")) {
+            c.send("D1 DELETE INBOX.listed.deeper");
+            c.readUntil("D1 ");
+            c.send("D2 DELETE INBOX.listed");
+            c.readUntil("D2 ");
+        }
+    }
 }

@@ -67,6 +67,12 @@ public class ImapMailboxes {
     @EJB
     private ImapMessages messages;
 
+    @EJB
+    private org.corvid.ejb.location.LocationCache locations;
+
+    @EJB
+    private org.corvid.ejb.node.NodeConfig node;
+
     /** The single mailbox-name argument at {@code i}, internal; null (answered BAD) if missing or malformed. */
     private String mailboxArg(TaggedRequest r, Connection c, int i, String usage) {
         if (r.args().size() <= i || r.args().get(i) instanceof Value.ListValue || r.string(i) == null) {
@@ -275,7 +281,7 @@ public class ImapMailboxes {
         }
         MailboxNames names = caller().names();
         TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
-        for (MailboxStore.Info m : store.all()) {
+        for (MailboxStore.Info m : listable()) {
             if (caller().may(m, 'l')) {
                 visible.put(names.toImap(m.name()), m);
             }
@@ -317,11 +323,30 @@ public class ImapMailboxes {
             c.write("* LIST (" + String.join(" ", attributes) + ") \".\" " + astring(name)
                     + (childInfo.contains(name) ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : ""));
             MailboxStore.Info m = visible.get(name);
-            if (statusItems != null && m != null && caller().may(m, 'r')) { // LIST-STATUS (RFC 5819)
+            if (statusItems != null && m != null && m.partition() != null && caller().may(m, 'r')) { // LIST-STATUS (RFC 5819)
                 c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
             }
         });
         c.write(r.tag() + " OK Completed");
+    }
+
+    /**
+     * The mailboxes LIST considers: this backend's, and on a frontend every other active one in the mailbox list
+     * (the location cache: no database, no backend asked; partition null marks them, and they have no
+     * special-use or LIST-STATUS here yet).
+     */
+    private List<MailboxStore.Info> listable() {
+        List<MailboxStore.Info> all = new ArrayList<>(store.all());
+        if (node.has(org.corvid.ejb.node.NodeConfig.Role.FRONTEND)) {
+            Set<String> here = new HashSet<>();
+            all.forEach(m -> here.add(m.name()));
+            locations.forEachInOrder(null, rec -> {
+                if (rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE && !here.contains(rec.name())) {
+                    all.add(new MailboxStore.Info(rec.name(), null, 0, 0, 0, rec.acl() == null ? "" : rec.acl(), null));
+                }
+            });
+        }
+        return all;
     }
 
     private static boolean matches(List<Pattern> matchers, String name) {
