@@ -249,4 +249,30 @@ class FrontendProxyIT {
             c.readUntil("D2 ");
         }
     }
+
+    @Test
+    void aFrontendWhoseMasterNeverAnsweredRefusesLoginsAndNeverSaysUnknown() throws Exception {
+        try (ExtraServer cold = ExtraServer.start("frontend2", OFFSET + 20, Map.of("CORVID_ROLES", "frontend",
+                "CORVID_MUPDATE_MASTER", "127.0.0.1:1", "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend"))) {
+            try (LineClient c = new LineClient(TestServer.HOST, cold.port(1143))) {
+                c.read();
+                c.send("L1 LOGIN alice alice");
+                assertEquals("L1 NO [UNAVAILABLE] Not yet synchronized with the mailbox list, try again shortly", c.readUntil("L1 "));
+            }
+            try (LineClient p = new LineClient(TestServer.HOST, cold.port(1110))) {
+                p.read();
+                p.send("USER alice");
+                p.read();
+                p.send("PASS alice");
+                assertEquals("-ERR [SYS/TEMP] Not yet synchronized with the mailbox list, try again shortly", p.read());
+            }
+            try (LineClient l = new LineClient(TestServer.HOST, cold.port(2424))) {
+                l.readUntil("220 ");
+                l.send("LHLO it\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<nosuchuser@example.org>");
+                l.readUntil("250 ");
+                assertEquals(List.of("250 2.1.0 Ok", "451 4.4.3 Mailbox list unavailable, try again later"),
+                        List.of(l.read(), l.read()), "a cold cache never answers 550");
+            }
+        }
+    }
 }

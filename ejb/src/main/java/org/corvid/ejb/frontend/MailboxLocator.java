@@ -42,6 +42,14 @@ public class MailboxLocator {
     @EJB
     private NodeConfig node;
 
+    /**
+     * False while this node is a slave that has not yet received its master's whole list: it refuses logins
+     * until then, rather than show a client an empty or partial murder.
+     */
+    public boolean ready() {
+        return !slave.active() || slave.synced();
+    }
+
     /** The route to {@code mailbox} (internal name, e.g. {@code user.bob}). */
     public Route locate(String mailbox) {
         MupdateRecord r = cache.lookup(mailbox);

@@ -56,6 +56,9 @@ public class ImapMdb implements ImapListener {
     private ImapFrontend frontend;
 
     @EJB
+    private org.corvid.ejb.frontend.MailboxLocator locator;
+
+    @EJB
     private ImapMailboxes mailboxes;
 
     @EJB
@@ -390,6 +393,10 @@ public class ImapMdb implements ImapListener {
         if (identity == null) {
             LOG.infof("[%s] authentication failed for %s from %s", c.id(), user, c.remoteAddress().getAddress());
             c.writeLater(r.tag() + " NO [AUTHENTICATIONFAILED] Authentication failed", failureDelay());
+            return;
+        }
+        if (!locator.ready()) {
+            c.write(r.tag() + " NO [UNAVAILABLE] Not yet synchronized with the mailbox list, try again shortly");
             return;
         }
         String name = identity.getPrincipal().getName();

@@ -181,6 +181,10 @@ public class Pop3Mdb implements Pop3Listener {
                     Duration.ofMillis(Long.getLong("corvid.auth.failure-delay-ms", 1000)));
             return;
         }
+        if (!locator.ready()) {
+            c.write("-ERR [SYS/TEMP] Not yet synchronized with the mailbox list, try again shortly");
+            return;
+        }
         String name = identity.getPrincipal().getName();
         String inbox = new MailboxNames(name, identity.getRoles().contains(Namespaces.ADMIN_ROLE)).inbox();
         MailboxStore.Info m = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxes.find(inbox);
