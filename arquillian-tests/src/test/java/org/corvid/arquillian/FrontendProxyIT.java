@@ -275,4 +275,18 @@ class FrontendProxyIT {
             }
         }
     }
+
+    @Test
+    void createRenameAndDeleteThroughTheFrontendHappenOnTheBackendAndShowAtOnce() throws Exception {
+        String name = "INBOX.fe" + System.nanoTime() % 1_000_000;
+        List<List<String>> answers = imapSession(frontend.port(1143), List.of("CREATE " + name, "LIST \"\" " + name,
+                "RENAME " + name + " " + name + "x", "LIST \"\" " + name + "*", "DELETE " + name + "x", "LIST \"\" " + name + "*"));
+        assertEquals(List.of("T1 OK Completed"), answers.get(0));
+        assertEquals(List.of("* LIST (\\HasNoChildren) \".\" " + name, "T2 OK Completed"), answers.get(1), "listed at once");
+        assertEquals(List.of("T3 OK Completed"), answers.get(2));
+        assertEquals(List.of("* LIST (\\HasNoChildren) \".\" " + name + "x", "T4 OK Completed"), answers.get(3));
+        assertEquals(List.of("T5 OK Completed"), answers.get(4));
+        assertEquals(List.of("T6 OK Completed"), answers.get(5));
+        assertEquals(1, imapSession(TestServer.IMAP, List.of("LIST \"\" " + name + "*")).get(0).size(), "gone on the backend");
+    }
 }

@@ -21,6 +21,18 @@ public final class BackendAddresses {
     public record Address(String server, String host, int imapPort, int lmtpPort, int pop3Port) {
     }
 
+    /** The servers listed in {@code corvid.backends}, in order. */
+    public static java.util.List<String> configured() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String entry : System.getProperty("corvid.backends", "").split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                names.add(entry.substring(0, eq).trim());
+            }
+        }
+        return names;
+    }
+
     /** The address of {@code server}. */
     public static Address of(String server) {
         String list = System.getProperty("corvid.backends", "");

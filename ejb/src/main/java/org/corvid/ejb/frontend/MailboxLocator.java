@@ -50,6 +50,16 @@ public class MailboxLocator {
         return !slave.active() || slave.synced();
     }
 
+    /**
+     * After a change made through a backend (CREATE, DELETE, RENAME): waits until this node's copy of the list
+     * has it (the NOOP barrier), so the client's next command (a LIST) sees it.
+     */
+    public void catchUp() {
+        if (slave.active()) {
+            slave.barrier(BARRIER);
+        }
+    }
+
     /** The route to {@code mailbox} (internal name, e.g. {@code user.bob}). */
     public Route locate(String mailbox) {
         MupdateRecord r = cache.lookup(mailbox);

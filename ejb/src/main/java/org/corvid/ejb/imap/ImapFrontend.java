@@ -12,6 +12,8 @@ import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.frontend.ImapProxy;
 import org.corvid.ejb.frontend.MailboxLocator;
+import org.corvid.ejb.location.LocationCache;
+import org.corvid.ejb.mupdate.MupdateRecord;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.SessionState;
@@ -21,7 +23,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The IMAP proxy of a frontend: a command naming a mailbox that is not on this node (SELECT, EXAMINE, STATUS,
- * APPEND, ACL and quota commands) goes to the backend the mailbox list places it on, over the client
+ * APPEND, DELETE, RENAME, ACL and quota commands; CREATE under such a mailbox) goes to the backend the mailbox list places it on, over the client
  * session's own connection to that backend ({@link ImapProxy}); once a mailbox there is selected, every command
  * of the selected state goes there unchanged, until CLOSE, UNSELECT or the selection of another mailbox.
  * Each method returns false when the command is not for another backend (the caller handles it here).
@@ -33,6 +35,7 @@ import org.jboss.logging.Logger;
 public class ImapFrontend {
     private static final Logger LOG = Logger.getLogger(ImapFrontend.class);
     private static final String BACKENDS = "imap.proxy";
+    private static final java.util.Set<String> CHANGES_LIST = java.util.Set.of("DELETE", "RENAME", "SETACL", "DELETEACL");
 
     @EJB
     private NodeConfig node;
@@ -45,6 +48,9 @@ public class ImapFrontend {
 
     @EJB
     private Namespaces namespaces;
+
+    @EJB
+    private LocationCache locations;
 
     /** The client session's backend connections (closed with it), and the one its selected mailbox is on. */
     private static final class Backends implements AutoCloseable {
@@ -113,10 +119,69 @@ public class ImapFrontend {
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
         Target target = target(r, c, index);
         if (target.proxy() != null) {
-            forward(r, c, target.proxy());
+            if ("OK".equals(forward(r, c, target.proxy())) && CHANGES_LIST.contains(r.name())) {
+                locator.catchUp(); // before the client's next command
+            }
             return true;
         }
         return target.answered();
+    }
+
+    /**
+     * CREATE: under a mailbox of another backend, on that backend (a child lives with its nearest existing
+     * ancestor, as in Cyrus); a new user or top-level name, when this node is not a backend itself, on the
+     * backend with the fewest mailboxes ({@link #placement()}). False when it is created here.
+     */
+    public boolean create(TaggedRequest r, Connection c) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || r.args().isEmpty() || r.string(0) == null) {
+            return false;
+        }
+        String name = new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(r.string(0));
+        if (name == null) {
+            return false;
+        }
+        String server = null;
+        for (String a = MailboxNames.parentOf(name); a != null && server == null; a = MailboxNames.parentOf(a)) {
+            if (node.has(NodeConfig.Role.BACKEND) && mailboxes.find(a) != null) {
+                return false;
+            }
+            MupdateRecord rec = locations.lookup(a);
+            server = rec == null ? null : rec.server();
+        }
+        if (server == null) {
+            if (node.has(NodeConfig.Role.BACKEND)) {
+                return false;
+            }
+            server = placement();
+            if (server == null) {
+                c.write(r.tag() + " NO [UNAVAILABLE] No backend to create the mailbox on");
+                return true;
+            }
+        }
+        if (node.has(NodeConfig.Role.BACKEND) && server.equalsIgnoreCase(node.serverName())) {
+            return false;
+        }
+        Target target = connect(r, c, server);
+        if (target.proxy() != null && "OK".equals(forward(r, c, target.proxy()))) {
+            locator.catchUp(); // before the client's next command (a LIST shows the new mailbox)
+        }
+        return true;
+    }
+
+    /**
+     * Placement of a new user or top-level mailbox: among the backends of {@code corvid.backends} (or, if none
+     * is listed, the servers of the mailbox list), the one holding the fewest mailboxes; null if none is known.
+     */
+    String placement() {
+        Map<String, Long> count = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        org.corvid.ejb.frontend.BackendAddresses.configured().forEach(s -> count.put(s, 0L));
+        boolean listed = !count.isEmpty();
+        locations.forEachInOrder(null, rec -> {
+            if (!listed || count.containsKey(rec.server())) {
+                count.merge(rec.server(), 1L, Long::sum);
+            }
+        });
+        return count.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
     /** Where a command goes: {@code proxy} (another backend), or here; {@code answered} if it got its answer already. */
@@ -140,20 +205,7 @@ public class ImapFrontend {
         MailboxLocator.Route route = locator.locate(name);
         switch (route.kind()) {
             case REMOTE -> {
-                Backends b = backends(c);
-                synchronized (b) {
-                    ImapProxy p = b.byServer.get(route.server());
-                    if (p == null) {
-                        try {
-                            p = ImapProxy.open(route.server(), c.user());
-                        } catch (IOException e) {
-                            LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), route.server(), c.user(), e.getMessage());
-                            return answered(r, c, "NO [UNAVAILABLE] Backend " + route.server() + " unavailable, try again later");
-                        }
-                        b.byServer.put(route.server(), p);
-                    }
-                    return new Target(p, false);
-                }
+                return connect(r, c, route.server());
             }
             case RESERVED -> {
                 return answered(r, c, "NO [UNAVAILABLE] Mailbox is being created or moved, try again later");
@@ -164,6 +216,24 @@ public class ImapFrontend {
             default -> {
                 return Target.HERE; // unknown, or here after all: the local handler answers
             }
+        }
+    }
+
+    /** The session's connection to {@code server}, opened at first use. */
+    private static Target connect(TaggedRequest r, Connection c, String server) {
+        Backends b = backends(c);
+        synchronized (b) {
+            ImapProxy p = b.byServer.get(server);
+            if (p == null) {
+                try {
+                    p = ImapProxy.open(server, c.user());
+                } catch (IOException e) {
+                    LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), server, c.user(), e.getMessage());
+                    return answered(r, c, "NO [UNAVAILABLE] Backend " + server + " unavailable, try again later");
+                }
+                b.byServer.put(server, p);
+            }
+            return new Target(p, false);
         }
     }
 

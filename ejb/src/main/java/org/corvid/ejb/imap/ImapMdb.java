@@ -424,16 +424,25 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "CREATE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void create(TaggedRequest r, Connection c) {
+        if (frontend.create(r, c)) {
+            return;
+        }
         mailboxes.create(r, c);
     }
 
     @Command(value = "DELETE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void delete(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         mailboxes.delete(r, c);
     }
 
     @Command(value = "RENAME", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void rename(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
         mailboxes.rename(r, c);
     }
 
