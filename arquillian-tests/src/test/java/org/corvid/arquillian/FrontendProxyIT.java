@@ -280,13 +280,46 @@ class FrontendProxyIT {
     void createRenameAndDeleteThroughTheFrontendHappenOnTheBackendAndShowAtOnce() throws Exception {
         String name = "INBOX.fe" + System.nanoTime() % 1_000_000;
         List<List<String>> answers = imapSession(frontend.port(1143), List.of("CREATE " + name, "LIST \"\" " + name,
-                "RENAME " + name + " " + name + "x", "LIST \"\" " + name + "*", "DELETE " + name + "x", "LIST \"\" " + name + "*"));
+                "RENAME " + name + " " + name + " otherbackend", "RENAME " + name + " " + name + "x", "LIST \"\" " + name + "*", "DELETE " + name + "x", "LIST \"\" " + name + "*"));
         assertEquals(List.of("T1 OK Completed"), answers.get(0));
         assertEquals(List.of("* LIST (\\HasNoChildren) \".\" " + name, "T2 OK Completed"), answers.get(1), "listed at once");
-        assertEquals(List.of("T3 OK Completed"), answers.get(2));
-        assertEquals(List.of("* LIST (\\HasNoChildren) \".\" " + name + "x", "T4 OK Completed"), answers.get(3));
-        assertEquals(List.of("T5 OK Completed"), answers.get(4));
+        assertEquals(List.of("T3 NO [CANNOT] Moving a mailbox to another server is not available yet"), answers.get(2));
+        assertEquals(List.of("T4 OK Completed"), answers.get(3));
+        assertEquals(List.of("* LIST (\\HasNoChildren) \".\" " + name + "x", "T5 OK Completed"), answers.get(4));
         assertEquals(List.of("T6 OK Completed"), answers.get(5));
+        assertEquals(List.of("T7 OK Completed"), answers.get(6));
         assertEquals(1, imapSession(TestServer.IMAP, List.of("LIST \"\" " + name + "*")).get(0).size(), "gone on the backend");
+    }
+
+    @Test
+    void pythonImaplibWorksThroughTheFrontend() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/python3").canExecute(),
+                "python3 is not installed: skipping the imaplib test through the frontend");
+        String script = String.join("\n",
+                "import imaplib, sys",
+                "m = imaplib.IMAP4(sys.argv[1], int(sys.argv[2]))",
+                "m.login('alice', 'alice')",
+                "typ, data = m.append('INBOX', '(\\\\Flagged)', None, b'Subject: from imaplib\\r\\n\\r\\nvia the frontend\\r\\n')",
+                "print('append', typ, data[0].decode())",
+                "typ, data = m.select('INBOX')",
+                "print('select', typ)",
+                "typ, data = m.uid('SEARCH', 'SUBJECT', '\"from imaplib\"')",
+                "uid = data[0].split()[-1].decode()",
+                "typ, data = m.uid('FETCH', uid, '(FLAGS BODY.PEEK[TEXT])')",
+                "print('fetch', typ, data[0][0].decode(), data[0][1].decode().strip())",
+                "typ, data = m.list()",
+                "print('list', typ, any(b'INBOX' in d for d in data))",
+                "m.close()",
+                "print('logout', m.logout()[0])");
+        Process proc = new ProcessBuilder("python3", "-c", script, TestServer.HOST, String.valueOf(frontend.port(1143)))
+                .redirectErrorStream(true).start();
+        assertTrue(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "python3 did not finish");
+        String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, proc.exitValue(), out);
+        assertTrue(out.contains("append OK [APPENDUID "), out);
+        assertTrue(out.contains("select OK"), out);
+        assertTrue(out.matches("(?s).*fetch OK \\d+ \\(UID \\d+ FLAGS \\(\\\\Flagged\\) BODY\\[TEXT\\] \\{18\\} via the frontend.*"), out);
+        assertTrue(out.contains("list OK True"), out);
+        assertTrue(out.contains("logout BYE"), out);
     }
 }

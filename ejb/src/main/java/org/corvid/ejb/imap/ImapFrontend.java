@@ -118,6 +118,11 @@ public class ImapFrontend {
     /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
         Target target = target(r, c, index);
+        if (target.proxy() != null && "RENAME".equals(r.name()) && r.args().size() > 2) {
+            // RENAME name name server[!partition]: the live move between backends (Cyrus's XFER), not built yet
+            c.write(r.tag() + " NO [CANNOT] Moving a mailbox to another server is not available yet");
+            return true;
+        }
         if (target.proxy() != null) {
             if ("OK".equals(forward(r, c, target.proxy())) && CHANGES_LIST.contains(r.name())) {
                 locator.catchUp(); // before the client's next command
