@@ -218,7 +218,21 @@ class FrontendProxyIT {
             List<String> fetched = c.answer("A5");
             assertTrue(fetched.get(0).contains("\\Flagged") && fetched.contains("hello"), fetched.toString());
             c.send("A6 IDLE");
-            assertEquals("A6 NO [CANNOT] IDLE is not available on a mailbox of another backend yet; use NOOP", c.read());
+            assertEquals("+ idling", c.read());
+            try (LineClient l = new LineClient(TestServer.HOST, TestServer.LMTP)) { // a delivery on the backend meanwhile
+                l.readUntil("220 ");
+                l.send("LHLO it\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+                l.readUntil("354");
+                l.sendRaw("Subject: while idling\r\n\r\nhi\r\n.\r\n");
+                assertEquals("250 2.1.5 Ok", l.read());
+            }
+            String pushed = c.read();
+            for (int i = 0; i < 10 && pushed.contains(" FETCH "); i++) {
+                pushed = c.read(); // flag changes reported first
+            }
+            assertTrue(pushed.matches("\\* \\d+ EXISTS"), "pushed by the backend through the frontend: " + pushed);
+            c.send("DONE");
+            assertEquals("A6 OK IDLE terminated", c.readUntil("A6 "));
             c.send("A7 UNSELECT");
             assertEquals("A7 OK Completed", c.readUntil("A7 "));
             c.send("A8 FETCH 1 FLAGS");

@@ -69,6 +69,55 @@ public final class ImapProxy extends BackendSocket {
         }
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
+        return relay(tag, clientTag, client);
+    }
+
+    /**
+     * IDLE on the backend: sends it and waits for the continuation; then {@code executor} relays what the backend
+     * reports while idling, up to the completion that {@link #endIdle} causes. False (answered) if refused.
+     */
+    public boolean startIdle(String clientTag, Connection client, java.util.concurrent.Executor executor) throws IOException {
+        String tag = "P" + (++tags);
+        send(tag + " IDLE");
+        String first = line(MAX_LINE);
+        if (!first.startsWith("+")) {
+            client.write(clientTag + first.substring(first.indexOf(' ')));
+            return false;
+        }
+        idling = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<String> done = idling;
+        executor.execute(() -> {
+            try {
+                done.complete(relay(tag, clientTag, client));
+            } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return true;
+    }
+
+    /** DONE: ends the backend's IDLE and waits until its completion has gone to the client. */
+    public void endIdle() throws IOException {
+        java.util.concurrent.CompletableFuture<String> done = idling;
+        idling = null;
+        if (done == null) {
+            return;
+        }
+        send("DONE");
+        try {
+            done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("IDLE on the backend did not end: " + e.getMessage(), e);
+        }
+    }
+
+    private volatile java.util.concurrent.CompletableFuture<String> idling;
+
+    /** Relays the backend's answer to {@code tag} to the client; returns the completion's status. */
+    private String relay(String tag, String clientTag, Connection client) throws IOException {
         byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
         while (true) {
             byte[] line = rawLine();

@@ -115,6 +115,38 @@ public class ImapFrontend {
         return true;
     }
 
+    /**
+     * IDLE on a proxied selection: the backend's IDLE, whose reports a worker relays while the client idles
+     * (one pooled thread per idling proxied session until the backend client is non-blocking), ended by the
+     * client's DONE; false if the selection is local.
+     */
+    public boolean idle(TaggedRequest r, Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        ImapProxy there = b == null ? null : b.selected;
+        if (there == null) {
+            return false;
+        }
+        try {
+            if (r.args().isEmpty()) {
+                if (there.startIdle(r.tag(), c, executor)) {
+                    c.continueWith("+ idling");
+                }
+            } else {
+                there.endIdle(); // the relay writes the tagged completion
+            }
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: backend %s failed during IDLE: %s", c.id(), there.server(), e.getMessage());
+            there.close();
+            c.write("* BYE Backend " + there.server() + " failed");
+            c.setState(SessionState.LOGOUT);
+            c.close();
+        }
+        return true;
+    }
+
+    @jakarta.annotation.Resource
+    private jakarta.enterprise.concurrent.ManagedExecutorService executor;
+
     /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
         Target target = target(r, c, index);

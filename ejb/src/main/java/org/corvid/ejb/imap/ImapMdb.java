@@ -235,8 +235,7 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "IDLE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void idle(TaggedRequest r, Connection c) {
-        if (ImapFrontend.proxiedSelection(c)) { // the relay is one command at a time; IDLE needs DONE mid-command
-            c.write(r.tag() + " NO [CANNOT] IDLE is not available on a mailbox of another backend yet; use NOOP");
+        if (frontend.idle(r, c)) {
             return;
         }
         messages.idle(r, c);
