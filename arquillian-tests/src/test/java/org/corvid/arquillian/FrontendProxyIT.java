@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FrontendProxyIT {
     private static final int OFFSET = 9350;
     private static ExtraServer frontend;
+    private static ExtraServer backend2;
     private static String backend;
 
     @Deployment(testable = false)
@@ -45,18 +46,24 @@ class FrontendProxyIT {
             w.send("F2 RESERVE \"user.fbusy\" \"movingbe!default\""); // elsewhere: the test server's resync would drop its own
             assertEquals("F2 OK \"done\"", w.read());
         }
+        backend2 = ExtraServer.start("be2", OFFSET + 30, Map.of("CORVID_ROLES", "backend", "CORVID_SERVER_NAME", "be2",
+                "CORVID_MUPDATE_MASTER", TestServer.HOST + ":" + TestServer.MUPDATE));
         frontend = ExtraServer.start("frontend1", OFFSET, Map.of("CORVID_ROLES", "frontend",
                 "CORVID_MUPDATE_MASTER", TestServer.HOST + ":" + TestServer.MUPDATE,
                 "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend",
                 // the test server's ports are shifted; deadbe listens nowhere
                 "CORVID_BACKENDS", backend + "=" + TestServer.HOST + ":" + TestServer.IMAP + ":" + TestServer.LMTP + ":" + TestServer.POP3
-                        + ",deadbe=127.0.0.1:1:1"));
+                        + ",deadbe=127.0.0.1:1:1,be2=" + TestServer.HOST + ":" + backend2.port(1143) + ":"
+                        + backend2.port(2424) + ":" + backend2.port(1110)));
     }
 
     @AfterAll
     static void stopFrontend() throws Exception {
         if (frontend != null) {
             frontend.close();
+        }
+        if (backend2 != null) {
+            backend2.close();
         }
         try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
             w.send("D1 DELETE \"user.fghost\"");
@@ -335,5 +342,51 @@ class FrontendProxyIT {
         assertTrue(out.matches("(?s).*fetch OK \\d+ \\(UID \\d+ FLAGS \\(\\\\Flagged\\) BODY\\[TEXT\\] \\{18\\} via the frontend.*"), out);
         assertTrue(out.contains("list OK True"), out);
         assertTrue(out.contains("logout BYE"), out);
+    }
+
+    @Test
+    void copyAndMoveBetweenBackendsKeepFlagsAndDates() throws Exception {
+        String shared = "shared.across" + System.nanoTime() % 1_000_000;
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("C1 CREATE " + shared); // a new top-level name: placed on the backend with the fewest mailboxes
+            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
+            admin.send("C2 SETACL " + shared + " alice lrswipkxtecda");
+            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
+        }
+        try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
+            w.send("F1 FIND \"" + shared + "\"");
+            assertTrue(w.readUntil("F1 ").startsWith("F1 MAILBOX {"), "at the master");
+            assertTrue(w.read().startsWith(shared + " {") && w.read().startsWith("be2!"), "on be2");
+            w.readUntil("F1 OK");
+        }
+        String message = "Subject: across backends\r\n\r\nmoved twice\r\n";
+        try (LineClient c = LineClient.imap(frontend.port(1143), "alice")) {
+            c.send("A1 APPEND INBOX (\\Flagged $Work) \"01-Feb-2020 10:00:00 +0000\" {" + message.length() + "+}\r\n" + message);
+            String appended = c.readUntil("A1 ");
+            assertTrue(appended.startsWith("A1 OK [APPENDUID "), appended);
+            String uid = appended.split(" ")[4].replace("]", "");
+            c.send("A2 SELECT INBOX");
+            c.readUntil("A2 OK");
+            c.send("A3 UID COPY " + uid + " " + shared);
+            String copied = c.readUntil("A3 ");
+            assertTrue(copied.matches("A3 OK \\[COPYUID \\d+ " + uid + " \\d+\\] Completed"), copied);
+            c.send("A4 SELECT " + shared);
+            c.readUntil("A4 OK");
+            c.send("A5 FETCH 1 (FLAGS INTERNALDATE BODY.PEEK[TEXT])");
+            List<String> there = c.answer("A5");
+            assertTrue(there.get(0).contains("FLAGS (\\Flagged $Work)") && there.get(0).contains("\"01-Feb-2020 10:00:00 +0000\"")
+                    && there.contains("moved twice"), "flags, keywords and date kept on be2: " + there);
+            c.send("A6 MOVE 1 INBOX");
+            List<String> moved = c.answer("A6");
+            assertTrue(moved.get(0).matches("\\* OK \\[COPYUID \\d+ 1 \\d+\\] Copied"), moved.toString());
+            assertTrue(moved.contains("* 1 EXPUNGE"), "expunged at the source only after the copy: " + moved);
+            assertEquals("A6 OK Completed", moved.get(moved.size() - 1));
+            c.send("A7 STATUS " + shared + " (MESSAGES)");
+            assertTrue(c.readUntil("* STATUS").endsWith("(MESSAGES 0)"));
+        }
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("D1 DELETE " + shared);
+            admin.readUntil("D1 ");
+        }
     }
 }

@@ -61,6 +61,56 @@ public final class ImapProxy extends BackendSocket {
      * status ({@code OK}, {@code NO} or {@code BAD}).
      */
     public String forward(String clientTag, String command, List<Value> args, Connection client) throws IOException {
+        return relay(send(command, args), clientTag, client);
+    }
+
+    /**
+     * Sends {@code command args} for the frontend itself: untagged responses go to {@code untagged} (each with
+     * its literals), and the completion is returned without its tag ({@code OK [APPENDUID 7 12] ...}).
+     */
+    public String call(String command, List<Value> args, java.util.function.Consumer<Response> untagged) throws IOException {
+        String tag = send(command, args);
+        byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
+        while (true) {
+            byte[] line = rawLine();
+            if (startsWith(line, prefix)) {
+                return new String(line, prefix.length, line.length - prefix.length, StandardCharsets.UTF_8).stripTrailing();
+            }
+            Response r = new Response(new java.util.ArrayList<>(), new java.util.ArrayList<>());
+            r.lines().add(new String(line, StandardCharsets.UTF_8).stripTrailing());
+            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
+                r.literals().add(spool(literal));
+                line = rawLine();
+                r.lines().add(new String(line, StandardCharsets.UTF_8).stripTrailing());
+            }
+            untagged.accept(r);
+        }
+    }
+
+    /** An untagged response: its lines, and the files holding the literals between them (the caller deletes them). */
+    public record Response(List<String> lines, List<java.nio.file.Path> literals) {
+    }
+
+    private java.nio.file.Path spool(long n) throws IOException {
+        java.nio.file.Path file = Files.createTempFile("corvid-proxy-", ".eml");
+        try (java.io.OutputStream f = Files.newOutputStream(file)) {
+            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, n))];
+            for (long left = n; left > 0; ) {
+                int got = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (got < 0) {
+                    throw new IOException("connection closed by the backend " + server + " inside a literal");
+                }
+                f.write(chunk, 0, got);
+                left -= got;
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return file;
+    }
+
+    private String send(String command, List<Value> args) throws IOException {
         String tag = "P" + (++tags);
         out.write((tag + " " + command).getBytes(StandardCharsets.US_ASCII));
         for (Value v : args) {
@@ -69,7 +119,7 @@ public final class ImapProxy extends BackendSocket {
         }
         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        return relay(tag, clientTag, client);
+        return tag;
     }
 
     /**

@@ -7,6 +7,7 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
@@ -18,6 +19,7 @@ import org.corvid.ejb.node.NodeConfig;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.SessionState;
 import org.corvid.jca.api.TaggedRequest;
+import org.corvid.jca.api.Value;
 import org.jboss.ejb3.annotation.SecurityDomain;
 import org.jboss.logging.Logger;
 
@@ -56,6 +58,7 @@ public class ImapFrontend {
     private static final class Backends implements AutoCloseable {
         final Map<String, ImapProxy> byServer = new HashMap<>();
         ImapProxy selected;
+        String selectedName; // as the client named it
 
         @Override
         public synchronized void close() {
@@ -94,6 +97,7 @@ public class ImapFrontend {
         String status = forward(r, c, there);
         if ("OK".equals(status)) {
             backends(c).selected = there;
+            backends(c).selectedName = r.string(0);
             c.setState(SessionState.SELECTED);
         } else if (c.state() == SessionState.SELECTED) {
             c.setState(SessionState.AUTHENTICATED); // a failed SELECT leaves no mailbox selected
@@ -146,6 +150,131 @@ public class ImapFrontend {
 
     @jakarta.annotation.Resource
     private jakarta.enterprise.concurrent.ManagedExecutorService executor;
+
+    private static final java.util.regex.Pattern FETCHED = java.util.regex.Pattern.compile(
+            "(?s)^\\* \\d+ FETCH .*?UID (\\d+).*");
+    private static final java.util.regex.Pattern FLAGS = java.util.regex.Pattern.compile("FLAGS \\(([^)]*)\\)");
+    private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("INTERNALDATE \"([^\"]+)\"");
+    private static final java.util.regex.Pattern APPENDUID = java.util.regex.Pattern.compile("^OK \\[APPENDUID (\\d+) (\\d+)\\].*");
+
+    /** A message read from the source backend for a copy: its file is deleted after the copy. */
+    private record Copied(long uid, List<Value> flags, String internalDate, java.nio.file.Path file) {
+    }
+
+    /**
+     * COPY / MOVE (and their UID forms) from a mailbox selected on one backend to a mailbox on another: each
+     * message fetched from the source (UID, flags, internal date, body to a temporary file) and appended to the
+     * target on its backend, answered with {@code COPYUID}; a MOVE then expunges the originals, only after every
+     * copy was confirmed, and needs the rights {@code t} and {@code e} on the source first. False when the
+     * target is on the selection's own backend (the backend copies) or the selection is local.
+     */
+    public boolean copyAcross(TaggedRequest r, Connection c, boolean byUid, List<Value> args, boolean move) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        if (b == null || b.selected == null || args.size() != 2 || args.get(0).asString() == null
+                || args.get(1).asString() == null) {
+            return false;
+        }
+        String target = new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(args.get(1).asString());
+        MupdateRecord rec = target == null ? null : locations.lookup(target);
+        if (rec == null || rec.state() != org.corvid.persistence.mupdate.MailboxState.ACTIVE
+                || rec.server().equalsIgnoreCase(b.selected.server())
+                || node.has(NodeConfig.Role.BACKEND) && rec.server().equalsIgnoreCase(node.serverName())) {
+            return false; // the source backend answers (TRYCREATE, or copies itself); a local target: not yet
+        }
+        Target dest = connect(r, c, rec.server());
+        if (dest.proxy() == null) {
+            return true;
+        }
+        ImapProxy source = b.selected;
+        List<Copied> copies = new java.util.ArrayList<>();
+        try {
+            if (move && !mayExpunge(source, b.selectedName)) {
+                c.write(r.tag() + " NO [NOPERM] Moving needs the rights t and e on the source mailbox");
+                return true;
+            }
+            String fetched = source.call(byUid ? "UID FETCH" : "FETCH", List.of(new Value.Atom(args.get(0).asString()),
+                    new Value.ListValue(List.of(new Value.Atom("UID"), new Value.Atom("FLAGS"), new Value.Atom("INTERNALDATE"),
+                            new Value.Atom("BODY.PEEK[]")))), resp -> collect(resp, copies, c));
+            if (!fetched.startsWith("OK")) {
+                c.write(r.tag() + " " + fetched);
+                return true;
+            }
+            if (copies.isEmpty()) {
+                c.write(r.tag() + " OK Completed");
+                return true;
+            }
+            StringBuilder from = new StringBuilder();
+            StringBuilder to = new StringBuilder();
+            String validity = null;
+            for (Copied m : copies) {
+                String appended = dest.proxy().call("APPEND", List.of(new Value.Quoted(args.get(1).asString()),
+                        new Value.ListValue(m.flags()), new Value.Quoted(m.internalDate()),
+                        new Value.SpooledLiteral(m.file(), java.nio.file.Files.size(m.file()))), resp -> { });
+                java.util.regex.Matcher uid = APPENDUID.matcher(appended);
+                if (!uid.matches()) { // copies made so far stay (APPEND has no transaction across messages)
+                    c.write(r.tag() + " " + (appended.startsWith("OK") ? "NO Copy incomplete" : appended));
+                    return true;
+                }
+                validity = uid.group(1);
+                from.append(from.length() > 0 ? "," : "").append(m.uid());
+                to.append(to.length() > 0 ? "," : "").append(uid.group(2));
+            }
+            String copyuid = "[COPYUID " + validity + " " + from + " " + to + "]";
+            if (!move) {
+                c.write(r.tag() + " OK " + copyuid + " Completed");
+                return true;
+            }
+            c.write("* OK " + copyuid + " Copied");
+            java.util.function.Consumer<ImapProxy.Response> toClient = resp -> resp.lines().forEach(c::write);
+            source.call("UID STORE", List.of(new Value.Atom(from.toString()), new Value.Atom("+FLAGS.SILENT"),
+                    new Value.ListValue(List.of(new Value.Atom("\\Deleted")))), toClient);
+            String expunged = source.call("UID EXPUNGE", List.of(new Value.Atom(from.toString())), toClient);
+            c.write(r.tag() + " " + (expunged.startsWith("OK") ? "OK Completed" : expunged));
+            return true;
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: copy between backends failed: %s", c.id(), e.getMessage());
+            c.write(r.tag() + " NO [UNAVAILABLE] Copy between backends failed, try again later");
+            return true;
+        } finally {
+            copies.forEach(m -> m.file().toFile().delete());
+        }
+    }
+
+    /** MYRIGHTS on the source: both {@code t} (delete messages) and {@code e} (expunge). */
+    private static boolean mayExpunge(ImapProxy source, String mailbox) throws IOException {
+        String[] rights = {""};
+        source.call("MYRIGHTS", List.of(new Value.Quoted(mailbox)), resp -> {
+            String line = resp.lines().get(0);
+            if (line.startsWith("* MYRIGHTS ")) {
+                rights[0] = line.substring(line.lastIndexOf(' ') + 1);
+            }
+        });
+        return rights[0].indexOf('t') >= 0 && rights[0].indexOf('e') >= 0;
+    }
+
+    /** A FETCH response with its body literal becomes a copy; anything else goes to the client as it is. */
+    private static void collect(ImapProxy.Response resp, List<Copied> copies, Connection c) {
+        String text = String.join(" ", resp.lines());
+        java.util.regex.Matcher m = FETCHED.matcher(text);
+        java.util.regex.Matcher date = DATE.matcher(text);
+        if (m.matches() && resp.literals().size() == 1 && date.find()) {
+            java.util.regex.Matcher f = FLAGS.matcher(text);
+            List<Value> flags = new java.util.ArrayList<>();
+            if (f.find()) {
+                for (String flag : f.group(1).trim().split("\\s+")) {
+                    if (!flag.isEmpty() && !flag.equalsIgnoreCase("\\Recent")) {
+                        flags.add(new Value.Atom(flag));
+                    }
+                }
+            }
+            copies.add(new Copied(Long.parseLong(m.group(1)), flags, date.group(1), resp.literals().get(0)));
+            return;
+        }
+        resp.literals().forEach(file -> file.toFile().delete());
+        if (resp.literals().isEmpty()) {
+            resp.lines().forEach(c::write); // EXISTS, EXPUNGE or FETCH FLAGS of other sessions
+        }
+    }
 
     /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {

@@ -251,7 +251,7 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "COPY", states = SessionState.SELECTED)
     public void copy(TaggedRequest r, Connection c) {
-        if (frontend.selected(r, c)) {
+        if (frontend.copyAcross(r, c, false, r.args(), false) || frontend.selected(r, c)) {
             return;
         }
         messages.copy(r, c, false, r.args(), target(r.args(), c), false);
@@ -259,7 +259,7 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "MOVE", states = SessionState.SELECTED)
     public void move(TaggedRequest r, Connection c) {
-        if (frontend.selected(r, c)) {
+        if (frontend.copyAcross(r, c, false, r.args(), true) || frontend.selected(r, c)) {
             return;
         }
         messages.copy(r, c, false, r.args(), target(r.args(), c), true);
@@ -276,11 +276,12 @@ public class ImapMdb implements ImapListener {
     /** UID FETCH, UID STORE, UID EXPUNGE (UIDPLUS), UID SEARCH, UID COPY, UID MOVE. */
     @Command(value = "UID", states = SessionState.SELECTED)
     public void uid(TaggedRequest r, Connection c) {
-        if (frontend.selected(r, c)) {
-            return;
-        }
         String sub = r.args().isEmpty() || r.string(0) == null ? "" : r.string(0).toUpperCase(java.util.Locale.ROOT);
         List<Value> rest = r.args().isEmpty() ? List.of() : r.args().subList(1, r.args().size());
+        if ((sub.equals("COPY") || sub.equals("MOVE")) && frontend.copyAcross(r, c, true, rest, sub.equals("MOVE"))
+                || frontend.selected(r, c)) {
+            return;
+        }
         switch (sub) {
             case "FETCH" -> messages.fetch(r, c, true, rest);
             case "SEARCH" -> messages.search(r, c, true, rest);
