@@ -389,4 +389,26 @@ class FrontendProxyIT {
             admin.readUntil("D1 ");
         }
     }
+
+    @Test
+    void subscriptionsLiveWithTheInboxAndCoverMailboxesOfOtherBackends() throws Exception {
+        String shared = "shared.subs" + System.nanoTime() % 1_000_000;
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("C1 CREATE " + shared);
+            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
+            admin.send("C2 SETACL " + shared + " alice lr");
+            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
+        }
+        List<List<String>> answers = imapSession(frontend.port(1143), List.of("SUBSCRIBE " + shared, "SUBSCRIBE INBOX",
+                "LSUB \"\" *", "UNSUBSCRIBE " + shared, "UNSUBSCRIBE INBOX"));
+        assertEquals(List.of("T1 OK Completed"), answers.get(0), "a mailbox of another backend may be subscribed");
+        assertEquals(List.of("T2 OK Completed"), answers.get(1));
+        assertTrue(answers.get(2).contains("* LSUB () \".\" " + shared), "not \\Noselect: it exists elsewhere: " + answers.get(2));
+        assertTrue(answers.get(2).contains("* LSUB () \".\" INBOX"), answers.get(2).toString());
+        assertEquals(List.of("T4 OK Completed"), answers.get(3));
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("D1 DELETE " + shared);
+            admin.readUntil("D1 ");
+        }
+    }
 }

@@ -276,6 +276,56 @@ public class ImapFrontend {
         }
     }
 
+    /**
+     * SUBSCRIBE, UNSUBSCRIBE, LSUB: a user's subscriptions live with their INBOX, so these go to its backend
+     * when that is another one. LSUB's answer is fixed there: a mailbox of another backend is not
+     * {@code \Noselect} when the mailbox list has it. False when the INBOX is here (or the caller has none).
+     */
+    public boolean subscriptions(TaggedRequest r, Connection c) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || namespaces.callerIsAdmin()) {
+            return false;
+        }
+        String inbox = new MailboxNames(c.user(), false).inbox();
+        if (inbox == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(inbox) != null) {
+            return false;
+        }
+        MailboxLocator.Route route = locator.locate(inbox);
+        if (route.kind() != MailboxLocator.Kind.REMOTE) {
+            return false;
+        }
+        Target target = connect(r, c, route.server());
+        if (target.proxy() == null) {
+            return true;
+        }
+        if (!"LSUB".equals(r.name())) {
+            forward(r, c, target.proxy());
+            return true;
+        }
+        MailboxNames names = new MailboxNames(c.user(), false);
+        try {
+            String done = target.proxy().call("LSUB", r.args(), resp -> resp.lines().forEach(line -> {
+                java.util.regex.Matcher m = NOSELECT_LSUB.matcher(line);
+                if (m.matches()) {
+                    String name = m.group(1).startsWith("\"") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+                    String internal = names.toInternal(name);
+                    MupdateRecord rec = internal == null ? null : locations.lookup(internal);
+                    if (rec != null && rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE) {
+                        line = "* LSUB () \".\" " + m.group(1); // it exists, on another backend
+                    }
+                }
+                c.write(line);
+            }));
+            c.write(r.tag() + " " + done);
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: LSUB on %s failed: %s", c.id(), route.server(), e.getMessage());
+            c.write(r.tag() + " NO [UNAVAILABLE] Backend " + route.server() + " failed, try again later");
+        }
+        return true;
+    }
+
+    private static final java.util.regex.Pattern NOSELECT_LSUB = java.util.regex.Pattern.compile(
+            "\\* LSUB \\(\\\\Noselect\\) \"\\.\" (.+)");
+
     /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
         Target target = target(r, c, index);

@@ -253,11 +253,32 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        if (accessible(r, c, name, 'l') != null) {
+        if (store.find(name) == null && elsewhere(name)) { // in the murder, on another backend
+            store.subscribe(caller().user(), name);
+            c.write(r.tag() + " OK Completed");
+        } else if (accessible(r, c, name, 'l') != null) {
             store.subscribe(caller().user(), name);
             c.write(r.tag() + " OK Completed");
         }
     }
+
+    /**
+     * True if the master has {@code name} active on another server and the caller may look it up there: a
+     * user's subscriptions live with their INBOX, also for mailboxes of other backends (as Cyrus's backends
+     * ask the MUPDATE master).
+     */
+    private boolean elsewhere(String name) {
+        try (org.corvid.jca.api.mupdate.MupdateConnection m = master.getConnection()) {
+            var e = m.find(name);
+            return e.isPresent() && e.get().kind() == org.corvid.jca.api.mupdate.MupdateEntry.Kind.MAILBOX
+                    && caller().may(new MailboxStore.Info(name, null, 0, 0, 0, e.get().acl() == null ? "" : e.get().acl(), null), 'l');
+        } catch (jakarta.resource.ResourceException e) {
+            return false;
+        }
+    }
+
+    @jakarta.annotation.Resource(lookup = org.corvid.jca.api.mupdate.MupdateConnectionFactory.JNDI_NAME)
+    private org.corvid.jca.api.mupdate.MupdateConnectionFactory master;
 
     public void unsubscribe(TaggedRequest r, Connection c) {
         String name = onlyMailbox(r, c, "UNSUBSCRIBE takes a mailbox name");

@@ -448,11 +448,17 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "SUBSCRIBE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void subscribe(TaggedRequest r, Connection c) {
+        if (frontend.subscriptions(r, c)) {
+            return;
+        }
         mailboxes.subscribe(r, c);
     }
 
     @Command(value = "UNSUBSCRIBE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void unsubscribe(TaggedRequest r, Connection c) {
+        if (frontend.subscriptions(r, c)) {
+            return;
+        }
         mailboxes.unsubscribe(r, c);
     }
 
@@ -463,6 +469,9 @@ public class ImapMdb implements ImapListener {
 
     @Command(value = "LSUB", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void lsub(TaggedRequest r, Connection c) {
+        if (frontend.subscriptions(r, c)) {
+            return;
+        }
         mailboxes.lsub(r, c);
     }
 
