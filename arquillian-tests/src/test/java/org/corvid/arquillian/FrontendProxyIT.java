@@ -411,4 +411,26 @@ class FrontendProxyIT {
             admin.readUntil("D1 ");
         }
     }
+
+    @Test
+    void anAdministratorMayChooseTheBackendOfANewMailbox() throws Exception {
+        String shared = "shared.explicit" + System.nanoTime() % 1_000_000;
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("C1 CREATE " + shared + " " + backend + "!default");
+            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
+        }
+        try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
+            w.send("F1 FIND \"" + shared + "\"");
+            assertTrue(w.readUntil("F1 ").startsWith("F1 MAILBOX {"));
+            w.read();
+            assertTrue(w.read().startsWith(backend + "!default"), "on the server named, not by placement");
+            w.readUntil("F1 OK");
+        }
+        List<List<String>> alice = imapSession(frontend.port(1143), List.of("CREATE INBOX.mine be2"));
+        assertEquals(List.of("T1 NO [NOPERM] Only administrators may choose the server"), alice.get(0));
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("D1 DELETE " + shared);
+            assertEquals("D1 OK Completed", admin.readUntil("D1 "));
+        }
+    }
 }

@@ -356,6 +356,9 @@ public class ImapFrontend {
         if (name == null) {
             return false;
         }
+        if (r.args().size() == 2 && r.string(1) != null && explicitServer(r, c, r.string(1))) {
+            return true;
+        }
         String server = null;
         for (String a = MailboxNames.parentOf(name); a != null && server == null; a = MailboxNames.parentOf(a)) {
             if (node.has(NodeConfig.Role.BACKEND) && mailboxes.find(a) != null) {
@@ -380,6 +383,44 @@ public class ImapFrontend {
         Target target = connect(r, c, server);
         if (target.proxy() != null && "OK".equals(forward(r, c, target.proxy()))) {
             locator.catchUp(); // before the client's next command (a LIST shows the new mailbox)
+        }
+        return true;
+    }
+
+    /**
+     * {@code CREATE name server[!partition]} (administrators): on that backend, as {@code CREATE name
+     * [partition]} there. False if the argument names no other backend (on a backend it may be a partition
+     * of this node).
+     */
+    private boolean explicitServer(TaggedRequest r, Connection c, String spec) {
+        int bang = spec.indexOf('!');
+        String server = bang < 0 ? spec : spec.substring(0, bang);
+        boolean known = bang >= 0 || org.corvid.ejb.frontend.BackendAddresses.configured().stream().anyMatch(server::equalsIgnoreCase);
+        boolean here = node.has(NodeConfig.Role.BACKEND) && server.equalsIgnoreCase(node.serverName());
+        if (!known || here) {
+            if (!node.has(NodeConfig.Role.BACKEND)) {
+                c.write(r.tag() + " NO [NONEXISTENT] No backend named " + server);
+                return true;
+            }
+            return false;
+        }
+        if (!namespaces.callerIsAdmin()) {
+            c.write(r.tag() + " NO [NOPERM] Only administrators may choose the server");
+            return true;
+        }
+        Target target = connect(r, c, server);
+        if (target.proxy() == null) {
+            return true;
+        }
+        List<Value> args = bang < 0 || bang == spec.length() - 1 ? List.of(r.args().get(0))
+                : List.of(r.args().get(0), new Value.Atom(spec.substring(bang + 1)));
+        try {
+            if ("OK".equals(target.proxy().forward(r.tag(), "CREATE", args, c))) {
+                locator.catchUp();
+            }
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: CREATE on %s failed: %s", c.id(), server, e.getMessage());
+            c.write(r.tag() + " NO [UNAVAILABLE] Backend " + server + " failed, try again later");
         }
         return true;
     }
