@@ -39,6 +39,29 @@ class BackendSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** A line with its CRLF, as the backend sent it; at most {@code max} bytes. */
+    byte[] rawLine(int max) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
+        for (int c; ; ) {
+            c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed by the backend");
+            }
+            if (b.size() >= max) {
+                throw new IOException("line from the backend longer than " + max + " bytes");
+            }
+            b.write(c);
+            if (c == '\n') {
+                return b.toByteArray();
+            }
+        }
+    }
+
+    /** Read timeout: 0 waits for ever (while idling); the default otherwise. */
+    void readTimeout(boolean forever) throws IOException {
+        socket.setSoTimeout(forever ? 0 : READ_TIMEOUT_MS);
+    }
+
     /** The next line without its CRLF; at most {@code max} bytes. */
     String line(int max) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(128);

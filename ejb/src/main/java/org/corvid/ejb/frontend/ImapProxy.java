@@ -78,10 +78,15 @@ public final class ImapProxy extends BackendSocket {
             }
             Response r = new Response(new java.util.ArrayList<>(), new java.util.ArrayList<>());
             r.lines().add(new String(line, StandardCharsets.UTF_8).stripTrailing());
-            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
-                r.literals().add(spool(literal));
-                line = rawLine();
-                r.lines().add(new String(line, StandardCharsets.UTF_8).stripTrailing());
+            try {
+                for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
+                    r.literals().add(spool(literal));
+                    line = rawLine();
+                    r.lines().add(new String(line, StandardCharsets.UTF_8).stripTrailing());
+                }
+            } catch (IOException | RuntimeException e) {
+                r.discard();
+                throw e;
             }
             untagged.accept(r);
         }
@@ -89,6 +94,10 @@ public final class ImapProxy extends BackendSocket {
 
     /** An untagged response: its lines, and the files holding the literals between them (the caller deletes them). */
     public record Response(List<String> lines, List<java.nio.file.Path> literals) {
+        /** Deletes the literals' files (for a response the caller does not keep). */
+        public void discard() {
+            literals.forEach(f -> f.toFile().delete());
+        }
     }
 
     private java.nio.file.Path spool(long n) throws IOException {
@@ -129,16 +138,31 @@ public final class ImapProxy extends BackendSocket {
     public boolean startIdle(String clientTag, Connection client, java.util.concurrent.Executor executor) throws IOException {
         String tag = "P" + (++tags);
         send(tag + " IDLE");
-        String first = line(MAX_LINE);
-        if (!first.startsWith("+")) {
-            client.write(clientTag + first.substring(first.indexOf(' ')));
-            return false;
+        byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
+        while (true) { // changes reported before the continuation go to the client first
+            byte[] line = rawLine();
+            if (line.length > 0 && line[0] == '+') {
+                break;
+            }
+            if (startsWith(line, prefix)) {
+                client.write(clientTag + " " + new String(line, prefix.length, line.length - prefix.length,
+                        StandardCharsets.UTF_8).stripTrailing());
+                return false;
+            }
+            client.writeRaw(line);
+            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
+                copy(literal, client);
+                line = rawLine();
+                client.writeRaw(line);
+            }
         }
+        readTimeout(true); // a quiet mailbox says nothing for as long as the client idles
         idling = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CompletableFuture<String> done = idling;
         executor.execute(() -> {
             try {
                 done.complete(relay(tag, clientTag, client));
+                readTimeout(false);
             } catch (IOException | RuntimeException e) {
                 done.completeExceptionally(e);
             }
@@ -213,22 +237,8 @@ public final class ImapProxy extends BackendSocket {
         }
     }
 
-    /** A line with its CRLF, as the backend sent it. */
     private byte[] rawLine() throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-        for (int c; ; ) {
-            c = in.read();
-            if (c < 0) {
-                throw new IOException("connection closed by the backend " + server);
-            }
-            if (b.size() >= MAX_LINE) {
-                throw new IOException("line from the backend longer than " + MAX_LINE + " bytes");
-            }
-            b.write(c);
-            if (c == '\n') {
-                return b.toByteArray();
-            }
-        }
+        return rawLine(MAX_LINE);
     }
 
     /** The size of the literal {@code {n}} that ends the line, or -1. */

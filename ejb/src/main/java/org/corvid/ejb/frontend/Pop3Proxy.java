@@ -40,16 +40,39 @@ public final class Pop3Proxy extends BackendSocket {
         }
     }
 
-    /** Sends {@code command}; each line of the answer to {@code client} ({@code multiLine}: up to the {@code .}). */
-    public void relay(String command, boolean multiLine, Consumer<String> client) throws IOException {
+    /**
+     * Sends {@code command}; the status line to {@code status}, and for a multi-line answer its lines, up to
+     * and including the {@code .}, to {@code raw} as the bytes the backend sent (a message's bytes unchanged,
+     * a long line in 64 KiB pieces).
+     */
+    public void relay(String command, boolean multiLine, Consumer<String> status, Consumer<byte[]> raw) throws IOException {
         send(command);
-        String status = line(MAX_LINE);
-        client.accept(status);
-        if (multiLine && status.startsWith("+OK")) {
-            for (String line; !(line = line(MAX_LINE)).equals("."); ) {
-                client.accept(line);
+        String first = line(MAX_LINE);
+        status.accept(first);
+        if (!multiLine || !first.startsWith("+OK")) {
+            return;
+        }
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(256);
+        boolean continued = false; // the pending bytes continue a line already passed on
+        for (int b; ; ) {
+            b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed by the backend in a multi-line answer");
             }
-            client.accept(".");
+            pending.write(b);
+            if (b == '\n') {
+                byte[] line = pending.toByteArray();
+                pending.reset();
+                raw.accept(line);
+                if (!continued && (line.length == 3 && line[0] == '.' && line[1] == '\r' || line.length == 2 && line[0] == '.')) {
+                    return;
+                }
+                continued = false;
+            } else if (pending.size() >= 64 * 1024) {
+                raw.accept(pending.toByteArray());
+                pending.reset();
+                continued = true;
+            }
         }
     }
 }

@@ -59,6 +59,7 @@ public class ImapFrontend {
         final Map<String, ImapProxy> byServer = new HashMap<>();
         ImapProxy selected;
         String selectedName; // as the client named it
+        boolean readOnly;    // selected with EXAMINE
 
         @Override
         public synchronized void close() {
@@ -87,6 +88,9 @@ public class ImapFrontend {
         }
         Target target = target(r, c, 0);
         if (target.proxy() == null) {
+            if (before != null) {
+                unselect(before);
+            }
             if (before != null && c.state() == SessionState.SELECTED) {
                 c.setState(SessionState.AUTHENTICATED); // the local handler selects afresh
             }
@@ -94,15 +98,28 @@ public class ImapFrontend {
         }
         ImapProxy there = target.proxy();
         c.attributes().remove(ImapMessages.SELECTED); // a local selection ends too
+        if (before != null && before != there) {
+            unselect(before); // else its reports (EXISTS...) would reach the client as the new mailbox's
+        }
         String status = forward(r, c, there);
         if ("OK".equals(status)) {
             backends(c).selected = there;
             backends(c).selectedName = r.string(0);
+            backends(c).readOnly = "EXAMINE".equals(r.name());
             c.setState(SessionState.SELECTED);
         } else if (c.state() == SessionState.SELECTED) {
             c.setState(SessionState.AUTHENTICATED); // a failed SELECT leaves no mailbox selected
         }
         return true;
+    }
+
+    /** Ends the selection on a backend the client has left (its answer is of no interest to the client). */
+    private static void unselect(ImapProxy backend) {
+        try {
+            backend.call("UNSELECT", List.of(), ImapProxy.Response::discard);
+        } catch (IOException e) {
+            backend.close(); // reopened at next use
+        }
     }
 
     /** A command of the selected state on a proxied selection; false if the selection is local (or none). */
@@ -188,6 +205,10 @@ public class ImapFrontend {
         ImapProxy source = b.selected;
         List<Copied> copies = new java.util.ArrayList<>();
         try {
+            if (move && b.readOnly) {
+                c.write(r.tag() + " NO [READ-ONLY] The mailbox is selected read-only");
+                return true;
+            }
             if (move && !mayExpunge(source, b.selectedName)) {
                 c.write(r.tag() + " NO [NOPERM] Moving needs the rights t and e on the source mailbox");
                 return true;
@@ -209,7 +230,7 @@ public class ImapFrontend {
             for (Copied m : copies) {
                 String appended = dest.proxy().call("APPEND", List.of(new Value.Quoted(args.get(1).asString()),
                         new Value.ListValue(m.flags()), new Value.Quoted(m.internalDate()),
-                        new Value.SpooledLiteral(m.file(), java.nio.file.Files.size(m.file()))), resp -> { });
+                        new Value.SpooledLiteral(m.file(), java.nio.file.Files.size(m.file()))), ImapProxy.Response::discard);
                 java.util.regex.Matcher uid = APPENDUID.matcher(appended);
                 if (!uid.matches()) { // copies made so far stay (APPEND has no transaction across messages)
                     c.write(r.tag() + " " + (appended.startsWith("OK") ? "NO Copy incomplete" : appended));
@@ -225,9 +246,13 @@ public class ImapFrontend {
                 return true;
             }
             c.write("* OK " + copyuid + " Copied");
-            java.util.function.Consumer<ImapProxy.Response> toClient = resp -> resp.lines().forEach(c::write);
-            source.call("UID STORE", List.of(new Value.Atom(from.toString()), new Value.Atom("+FLAGS.SILENT"),
+            java.util.function.Consumer<ImapProxy.Response> toClient = resp -> writeWhole(resp, c);
+            String marked = source.call("UID STORE", List.of(new Value.Atom(from.toString()), new Value.Atom("+FLAGS.SILENT"),
                     new Value.ListValue(List.of(new Value.Atom("\\Deleted")))), toClient);
+            if (!marked.startsWith("OK")) {
+                c.write(r.tag() + " NO Copied, but the originals could not be removed: " + marked);
+                return true;
+            }
             String expunged = source.call("UID EXPUNGE", List.of(new Value.Atom(from.toString())), toClient);
             c.write(r.tag() + " " + (expunged.startsWith("OK") ? "OK Completed" : expunged));
             return true;
@@ -244,6 +269,7 @@ public class ImapFrontend {
     private static boolean mayExpunge(ImapProxy source, String mailbox) throws IOException {
         String[] rights = {""};
         source.call("MYRIGHTS", List.of(new Value.Quoted(mailbox)), resp -> {
+            resp.discard();
             String line = resp.lines().get(0);
             if (line.startsWith("* MYRIGHTS ")) {
                 rights[0] = line.substring(line.lastIndexOf(' ') + 1);
@@ -270,10 +296,7 @@ public class ImapFrontend {
             copies.add(new Copied(Long.parseLong(m.group(1)), flags, date.group(1), resp.literals().get(0)));
             return;
         }
-        resp.literals().forEach(file -> file.toFile().delete());
-        if (resp.literals().isEmpty()) {
-            resp.lines().forEach(c::write); // EXISTS, EXPUNGE or FETCH FLAGS of other sessions
-        }
+        writeWhole(resp, c); // EXISTS, EXPUNGE or FETCH FLAGS of other sessions
     }
 
     /**
@@ -304,6 +327,12 @@ public class ImapFrontend {
         MailboxNames names = new MailboxNames(c.user(), false);
         try {
             String done = target.proxy().call("LSUB", r.args(), resp -> resp.lines().forEach(line -> {
+                if (!resp.literals().isEmpty()) { // a name sent as a literal: passed on as it came
+                    if (line.equals(resp.lines().get(0))) {
+                        writeWhole(resp, c);
+                    }
+                    return;
+                }
                 java.util.regex.Matcher m = NOSELECT_LSUB.matcher(line);
                 if (m.matches()) {
                     String name = m.group(1).startsWith("\"") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
@@ -321,6 +350,22 @@ public class ImapFrontend {
             c.write(r.tag() + " NO [UNAVAILABLE] Backend " + route.server() + " failed, try again later");
         }
         return true;
+    }
+
+    /** An untagged response with its literals, to the client as the backend sent it; its files go. */
+    private static void writeWhole(ImapProxy.Response resp, Connection c) {
+        try {
+            for (int i = 0; i < resp.lines().size(); i++) {
+                c.writeRaw((resp.lines().get(i) + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (i < resp.literals().size()) {
+                    c.writeRaw(java.nio.file.Files.readAllBytes(resp.literals().get(i)));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            resp.discard();
+        }
     }
 
     private static final java.util.regex.Pattern NOSELECT_LSUB = java.util.regex.Pattern.compile(

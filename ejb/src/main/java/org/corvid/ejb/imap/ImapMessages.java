@@ -507,6 +507,7 @@ public class ImapMessages {
                         if (range.fields() != null) {
                             part = MimeSections.read(source, range);
                             source = bytes(part);
+                            held = part; // partial offsets below are into the filtered header block
                             range = new MimeSections.Range(0, part.length, null);
                         }
                         if (bodyItem && body.group(3) != null) {

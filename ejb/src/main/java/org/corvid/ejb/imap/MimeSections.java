@@ -152,7 +152,7 @@ final class MimeSections {
     private static Range part(Source source, Entity e, long end, int n) throws IOException {
         String contentType = MessageStructure.header(e.header, "Content-Type");
         Matcher m = BOUNDARY.matcher(contentType == null ? "" : contentType);
-        if (!m.find()) {
+        if (!m.find() || n < 1) {
             return null;
         }
         byte[] delimiter = ("--" + (m.group(1) != null ? m.group(1) : m.group(2))).getBytes(StandardCharsets.ISO_8859_1);

@@ -232,7 +232,7 @@ final class SearchQuery {
             }
             java.io.InputStream buffered = new java.io.BufferedInputStream(bytes, 64 * 1024);
             if (!withHeader) { // past the header's blank line
-                for (int b, previous = 0; (b = buffered.read()) >= 0; ) {
+                for (int b, previous = '\n'; (b = buffered.read()) >= 0; ) { // a leading blank line: no header
                     if (b == '\n' && previous == '\n') {
                         break;
                     }

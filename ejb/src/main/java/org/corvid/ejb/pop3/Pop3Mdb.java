@@ -231,7 +231,7 @@ public class Pop3Mdb implements Pop3Listener {
             return false;
         }
         try {
-            p.relay(r.name() + (r.arguments().isBlank() ? "" : " " + r.arguments().trim()), multiLine, c::write);
+            p.relay(r.name() + (r.arguments().isBlank() ? "" : " " + r.arguments().trim()), multiLine, c::write, c::writeRaw);
         } catch (IOException e) {
             LOG.warnf("[%s] POP3 proxy: backend connection lost: %s", c.id(), e.getMessage());
             c.write("-ERR [SYS/TEMP] Backend connection lost");

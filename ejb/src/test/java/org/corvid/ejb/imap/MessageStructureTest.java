@@ -66,6 +66,7 @@ class MessageStructureTest {
         assertEquals("Content-Type: text/plain; charset=UTF-8\r\n\r\n", section("1.MIME"));
         assertEquals("JVBERi0x", section("2"));
         assertEquals("", section("3"), "no such part");
+        assertEquals("", section("0"), "parts count from 1");
         assertEquals("", section("1.1"), "a text part has no subparts");
         assertEquals("Subject: afternoon meeting\r\n\r\n", section("HEADER.FIELDS (SUBJECT)"));
     }
