@@ -433,4 +433,40 @@ class FrontendProxyIT {
             assertEquals("D1 OK Completed", admin.readUntil("D1 "));
         }
     }
+
+    @Test
+    void aBackendKilledUnderASessionGivesCleanErrorsAndIsReconnectedAfterItsRestart() throws Exception {
+        String shared = "shared.restart" + System.nanoTime() % 1_000_000;
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("C1 CREATE " + shared + " be2!default");
+            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
+            admin.send("C2 SETACL " + shared + " alice lr");
+            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
+        }
+        try (LineClient c = LineClient.imap(frontend.port(1143), "alice")) {
+            c.send("S1 STATUS " + shared + " (MESSAGES)");
+            assertEquals(List.of("* STATUS " + shared + " (MESSAGES 0)", "S1 OK Completed"), c.answer("S1"));
+            backend2.kill();
+            c.send("S2 STATUS " + shared + " (MESSAGES)");
+            assertEquals(List.of("S2 NO [UNAVAILABLE] Backend be2 unavailable, try again later"), c.answer("S2"),
+                    "a clean NO, no hang");
+            c.send("S3 STATUS INBOX (MESSAGES)");
+            assertTrue(c.answer("S3").get(1).equals("S3 OK Completed"), "the other backend still serves the session");
+            try (LineClient l = lmtp()) {
+                l.send("MAIL FROM:<x@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+                assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+                l.read();
+                l.sendRaw("Subject: while be2 is down\r\n\r\nx\r\n.\r\n");
+                assertEquals("250 2.1.5 Ok", l.read(), "delivery to the backend that is up goes on");
+            }
+            backend2.restart();
+            c.send("S4 STATUS " + shared + " (MESSAGES)");
+            assertEquals(List.of("* STATUS " + shared + " (MESSAGES 0)", "S4 OK Completed"), c.answer("S4"),
+                    "a new connection to the restarted backend, in the same client session");
+        }
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("D1 DELETE " + shared);
+            admin.readUntil("D1 ");
+        }
+    }
 }

@@ -189,12 +189,24 @@ public final class ImapProxy extends BackendSocket {
     }
 
     private volatile java.util.concurrent.CompletableFuture<String> idling;
+    private static final byte[] BYE = "* BYE ".getBytes(StandardCharsets.US_ASCII);
+    private boolean relayed;
+
+    /** True if the last forwarded command got anything to the client (if not, it may be sent again elsewhere). */
+    public boolean relayedAnything() {
+        return relayed;
+    }
 
     /** Relays the backend's answer to {@code tag} to the client; returns the completion's status. */
     private String relay(String tag, String clientTag, Connection client) throws IOException {
         byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
+        relayed = false;
         while (true) {
             byte[] line = rawLine();
+            if (startsWith(line, BYE)) {
+                continue; // the backend's session ends (e.g. autologout), not the client's: the read fails next
+            }
+            relayed = true;
             if (startsWith(line, prefix)) {
                 String rest = new String(line, prefix.length, line.length - prefix.length, StandardCharsets.UTF_8).stripTrailing();
                 client.write(clientTag + " " + rest);

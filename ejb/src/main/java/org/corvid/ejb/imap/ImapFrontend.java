@@ -102,6 +102,8 @@ public class ImapFrontend {
             unselect(before); // else its reports (EXISTS...) would reach the client as the new mailbox's
         }
         String status = forward(r, c, there);
+        ImapProxy now = backends(c).byServer.get(there.server());
+        there = now != null ? now : there; // forward may have replaced a stale connection
         if ("OK".equals(status)) {
             backends(c).selected = there;
             backends(c).selectedName = r.string(0);
@@ -111,6 +113,23 @@ public class ImapFrontend {
             c.setState(SessionState.AUTHENTICATED); // a failed SELECT leaves no mailbox selected
         }
         return true;
+    }
+
+    /** ENABLE CONDSTORE from the client: on every backend session it has, too (new ones get it when opened). */
+    public void enabled(Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        if (b == null) {
+            return;
+        }
+        synchronized (b) {
+            for (ImapProxy p : b.byServer.values()) {
+                try {
+                    p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
+                } catch (IOException e) {
+                    LOG.debugf("[%s] ENABLE on %s failed: %s", c.id(), p.server(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** Ends the selection on a backend the client has left (its answer is of no interest to the client). */
@@ -529,6 +548,9 @@ public class ImapFrontend {
             if (p == null) {
                 try {
                     p = ImapProxy.open(server, c.user());
+                    if (ImapMessages.condstore(c)) { // the client enabled it here: so must every backend session
+                        p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
+                    }
                 } catch (IOException e) {
                     LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), server, c.user(), e.getMessage());
                     return answered(r, c, "NO [UNAVAILABLE] Backend " + server + " unavailable, try again later");
@@ -549,6 +571,24 @@ public class ImapFrontend {
         try {
             return there.forward(r.tag(), r.name(), r.args(), c);
         } catch (IOException e) {
+            Backends held = backends(c);
+            if (!there.relayedAnything() && held.selected != there) { // e.g. logged out while unused: once more
+                there.close();
+                Target fresh;
+                synchronized (held) {
+                    held.byServer.remove(there.server());
+                }
+                fresh = connect(r, c, there.server());
+                if (fresh.proxy() == null) {
+                    return "NO";
+                }
+                try {
+                    return fresh.proxy().forward(r.tag(), r.name(), r.args(), c);
+                } catch (IOException again) {
+                    there = fresh.proxy();
+                    e = again;
+                }
+            }
             LOG.warnf("[%s] IMAP proxy: backend %s failed: %s", c.id(), there.server(), e.getMessage());
             Backends b = backends(c);
             synchronized (b) {

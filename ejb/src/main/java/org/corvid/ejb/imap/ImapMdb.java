@@ -118,6 +118,7 @@ public class ImapMdb implements ImapListener {
         boolean condstore = r.args().stream().anyMatch(a -> "CONDSTORE".equalsIgnoreCase(a.asString()));
         if (condstore && !ImapMessages.condstore(c)) {
             ImapMessages.enableCondstore(c);
+            frontend.enabled(c);
             c.write("* ENABLED CONDSTORE");
         } else {
             c.write("* ENABLED");
