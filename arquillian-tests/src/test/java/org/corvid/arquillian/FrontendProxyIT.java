@@ -73,12 +73,13 @@ class FrontendProxyIT {
         }
     }
 
-    private static List<String> subjects(String user) throws Exception {
-        try (LineClient c = LineClient.imap(user)) {
-            c.send("S1 EXAMINE INBOX");
-            c.readUntil("S1 OK");
-            c.send("F1 FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT)]");
-            return c.answer("F1").stream().filter(l -> l.startsWith("Subject:")).toList();
+    /** As admin through the frontend: creates {@code name} (with {@code where}, if given) and lets alice have {@code rights}. */
+    private static void createShared(String name, String where, String rights) throws Exception {
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("C1 CREATE " + name + (where == null ? "" : " " + where));
+            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
+            admin.send("C2 SETACL " + name + " alice " + rights);
+            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
         }
     }
 
@@ -118,8 +119,8 @@ class FrontendProxyIT {
             l.sendRaw("Subject: " + subject + " again\r\n\r\nsecond\r\n.\r\n");
             assertEquals("250 2.1.5 Ok", l.read());
         }
-        assertTrue(subjects("alice").containsAll(List.of("Subject: " + subject, "Subject: " + subject + " again")));
-        assertTrue(subjects("bob").contains("Subject: " + subject));
+        assertTrue(LineClient.inboxSubjects(TestServer.IMAP, "alice").containsAll(List.of("Subject: " + subject, "Subject: " + subject + " again")));
+        assertTrue(LineClient.inboxSubjects(TestServer.IMAP, "bob").contains("Subject: " + subject));
         try (LineClient c = LineClient.imap("bob")) {
             c.send("S1 EXAMINE INBOX");
             c.readUntil("S1 OK");
@@ -314,8 +315,6 @@ class FrontendProxyIT {
 
     @Test
     void pythonImaplibWorksThroughTheFrontend() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/python3").canExecute(),
-                "python3 is not installed: skipping the imaplib test through the frontend");
         String script = String.join("\n",
                 "import imaplib, sys",
                 "m = imaplib.IMAP4(sys.argv[1], int(sys.argv[2]))",
@@ -332,11 +331,7 @@ class FrontendProxyIT {
                 "print('list', typ, any(b'INBOX' in d for d in data))",
                 "m.close()",
                 "print('logout', m.logout()[0])");
-        Process proc = new ProcessBuilder("python3", "-c", script, TestServer.HOST, String.valueOf(frontend.port(1143)))
-                .redirectErrorStream(true).start();
-        assertTrue(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "python3 did not finish");
-        String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, proc.exitValue(), out);
+        String out = Python.run("imaplib through the frontend", script, TestServer.HOST, String.valueOf(frontend.port(1143)));
         assertTrue(out.contains("append OK [APPENDUID "), out);
         assertTrue(out.contains("select OK"), out);
         assertTrue(out.matches("(?s).*fetch OK \\d+ \\(UID \\d+ FLAGS \\(\\\\Flagged\\) BODY\\[TEXT\\] \\{18\\} via the frontend.*"), out);
@@ -347,12 +342,7 @@ class FrontendProxyIT {
     @Test
     void copyAndMoveBetweenBackendsKeepFlagsAndDates() throws Exception {
         String shared = "shared.across" + System.nanoTime() % 1_000_000;
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("C1 CREATE " + shared); // a new top-level name: placed on the backend with the fewest mailboxes
-            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
-            admin.send("C2 SETACL " + shared + " alice lrswipkxtecda");
-            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
-        }
+        createShared(shared, null, "lrswipkxtecda"); // a new top-level name: placed on the backend with the fewest mailboxes
         try (LineClient w = LineClient.mupdate(LineClient.MURDER)) {
             w.send("F1 FIND \"" + shared + "\"");
             assertTrue(w.readUntil("F1 ").startsWith("F1 MAILBOX {"), "at the master");
@@ -393,12 +383,7 @@ class FrontendProxyIT {
     @Test
     void subscriptionsLiveWithTheInboxAndCoverMailboxesOfOtherBackends() throws Exception {
         String shared = "shared.subs" + System.nanoTime() % 1_000_000;
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("C1 CREATE " + shared);
-            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
-            admin.send("C2 SETACL " + shared + " alice lr");
-            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
-        }
+        createShared(shared, null, "lr");
         List<List<String>> answers = imapSession(frontend.port(1143), List.of("SUBSCRIBE " + shared, "SUBSCRIBE INBOX",
                 "LSUB \"\" *", "UNSUBSCRIBE " + shared, "UNSUBSCRIBE INBOX"));
         assertEquals(List.of("T1 OK Completed"), answers.get(0), "a mailbox of another backend may be subscribed");
@@ -437,12 +422,7 @@ class FrontendProxyIT {
     @Test
     void aBackendKilledUnderASessionGivesCleanErrorsAndIsReconnectedAfterItsRestart() throws Exception {
         String shared = "shared.restart" + System.nanoTime() % 1_000_000;
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("C1 CREATE " + shared + " be2!default");
-            assertEquals("C1 OK Completed", admin.readUntil("C1 "));
-            admin.send("C2 SETACL " + shared + " alice lr");
-            assertEquals("C2 OK Completed", admin.readUntil("C2 "));
-        }
+        createShared(shared, "be2!default", "lr");
         try (LineClient c = LineClient.imap(frontend.port(1143), "alice")) {
             c.send("S1 STATUS " + shared + " (MESSAGES)");
             assertEquals(List.of("* STATUS " + shared + " (MESSAGES 0)", "S1 OK Completed"), c.answer("S1"));

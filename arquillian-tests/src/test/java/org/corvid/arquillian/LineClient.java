@@ -77,6 +77,16 @@ final class LineClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** The Subject lines of {@code user}'s INBOX, in message order. */
+    static java.util.List<String> inboxSubjects(int port, String user) throws IOException {
+        try (LineClient c = imap(port, user)) {
+            c.send("S1 EXAMINE INBOX");
+            c.readUntil("S1 OK");
+            c.send("F1 FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT)]");
+            return c.answer("F1").stream().filter(l -> l.startsWith("Subject:")).toList();
+        }
+    }
+
     void send(String line) throws IOException {
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();

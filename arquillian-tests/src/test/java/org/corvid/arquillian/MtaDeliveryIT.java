@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -56,15 +55,6 @@ class MtaDeliveryIT {
                 "");
     }
 
-    private static List<String> subjects(String user) throws Exception {
-        try (LineClient c = LineClient.imap(user)) {
-            c.send("S1 EXAMINE INBOX");
-            c.readUntil("S1 OK");
-            c.send("F1 FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT)]");
-            return c.answer("F1").stream().filter(l -> l.startsWith("Subject:")).toList();
-        }
-    }
-
     @Test
     void eximDeliversOneMessageToTwoUsersOverLmtp() throws Exception {
         assumeTrue(Files.isExecutable(EXIM), "exim4 not installed: skipping the MTA delivery test");
@@ -92,7 +82,7 @@ class MtaDeliveryIT {
         // after dropping privilege for -C, the delivery process may log to stderr instead of the main log
         String log = out + (Files.exists(dir.resolve("mainlog")) ? Files.readString(dir.resolve("mainlog")) : "");
         assertTrue(!log.contains("defer") && !log.contains("**"), "no deferral, no bounce: " + log);
-        assertTrue(subjects("alice").contains("Subject: " + subject), "in alice's INBOX: " + log);
-        assertTrue(subjects("bob").contains("Subject: " + subject), "in bob's INBOX: " + log);
+        assertTrue(LineClient.inboxSubjects(TestServer.IMAP, "alice").contains("Subject: " + subject), "in alice's INBOX: " + log);
+        assertTrue(LineClient.inboxSubjects(TestServer.IMAP, "bob").contains("Subject: " + subject), "in bob's INBOX: " + log);
     }
 }
