@@ -61,8 +61,11 @@ public class ImapFrontend {
         String selectedName; // as the client named it
         boolean readOnly;    // selected with EXAMINE
 
+        boolean closed;
+
         @Override
         public synchronized void close() {
+            closed = true;
             byServer.values().forEach(ImapProxy::close);
             byServer.clear();
             selected = null;
@@ -545,20 +548,28 @@ public class ImapFrontend {
         Backends b = backends(c);
         synchronized (b) {
             ImapProxy p = b.byServer.get(server);
-            if (p == null) {
-                try {
-                    p = ImapProxy.open(server, c.user());
-                    if (ImapMessages.condstore(c)) { // the client enabled it here: so must every backend session
-                        p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
-                    }
-                } catch (IOException e) {
-                    LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), server, c.user(), e.getMessage());
-                    return answered(r, c, "NO [UNAVAILABLE] Backend " + server + " unavailable, try again later");
-                }
-                b.byServer.put(server, p);
+            if (p != null) {
+                return new Target(p, false);
             }
-            return new Target(p, false);
         }
+        ImapProxy p; // opened outside the lock: a disconnect (which closes the session's backends) never waits on it
+        try {
+            p = ImapProxy.open(server, c.user());
+            if (ImapMessages.condstore(c)) { // the client enabled it here: so must every backend session
+                p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
+            }
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), server, c.user(), e.getMessage());
+            return answered(r, c, "NO [UNAVAILABLE] Backend " + server + " unavailable, try again later");
+        }
+        synchronized (b) {
+            if (b.closed) { // the client left meanwhile
+                p.close();
+                return new Target(null, true);
+            }
+            b.byServer.put(server, p);
+        }
+        return new Target(p, false);
     }
 
     private static Target answered(TaggedRequest r, Connection c, String text) {

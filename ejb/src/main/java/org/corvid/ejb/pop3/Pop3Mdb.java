@@ -210,6 +210,10 @@ public class Pop3Mdb implements Pop3Listener {
                 try {
                     String[] ready = new String[1];
                     Pop3Proxy p = Pop3Proxy.open(route.server(), name, answer -> ready[0] = answer);
+                    if (c.state() == SessionState.LOGOUT) { // the client left while the backend was dialled
+                        p.close();
+                        return;
+                    }
                     c.authenticated(name, identity);
                     c.attributes().put(PROXY, p);
                     c.write(ready[0]); // the backend's "+OK Maildrop ready, n messages"
