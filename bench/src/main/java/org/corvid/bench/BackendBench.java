@@ -30,7 +30,10 @@ import java.util.concurrent.Future;
  * <li>APPEND: {@code --append-clients} (4) clients appending 4 KiB messages to INBOX.append, one at a time;</li>
  * <li>FETCH 1:* BODY.PEEK[] over INBOX.bench ({@code --messages}, 10,000 messages, filled once with pipelined
  * APPENDs), in MB/s, best of 3;</li>
- * <li>SEARCH latency on INBOX.bench: a header, a body and a flag criterion, median of 5 each.</li>
+ * <li>SEARCH latency on INBOX.bench: a header, a body and a flag criterion, median of 5 each;</li>
+ * <li>CREATE: {@code --create-clients} (4) clients creating new mailboxes {@code INBOX.c<run>.<n>} one at a time
+ * (left in place: with enough of them, LIST below measures a large list);</li>
+ * <li>LIST "" "*" latency, median of 5, with the number of mailboxes it listed.</li>
  * </ul>
  * <pre>
  * java -cp bench/target/corvid-bench.jar org.corvid.bench.BackendBench \
@@ -84,7 +87,7 @@ public final class BackendBench {
         System.out.println();
         System.out.printf("%-28s %12s %12s %8s%n", "metric", "corvid", "cyrus", "ratio");
         for (String metric : List.of("lmtp_per_s", "sessions_per_s", "append_per_s", "fetch_mb_per_s",
-                "search_header_ms", "search_body_ms", "search_flag_ms")) {
+                "search_header_ms", "search_body_ms", "search_flag_ms", "create_per_s", "list_ms", "list_mailboxes")) {
             Double a = results.getOrDefault("corvid", Map.of()).get(metric);
             Double b = results.getOrDefault("cyrus", Map.of()).get(metric);
             // ratios > 1 mean Corvid is better: faster rates, shorter latencies
@@ -125,7 +128,25 @@ public final class BackendBench {
             m.put("append_per_s", rate(i("append-clients", 4), seconds, () -> appendLoop(t)));
             System.out.printf("  APPEND/s: %.1f%n", m.get("append_per_s"));
         }
+        if (workloads.contains("create")) {
+            String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+            m.put("create_per_s", rate(i("create-clients", 4), seconds, () -> createLoop(t, run)));
+            System.out.printf("  CREATE/s: %.1f%n", m.get("create_per_s"));
+        }
         try (Wire w = login(t)) {
+            if (workloads.contains("list")) {
+                double[] ms = new double[5];
+                int listed = 0;
+                for (int r = 0; r < ms.length; r++) {
+                    long start = System.nanoTime();
+                    listed = (int) w.command("LIST \"\" \"*\"").stream().filter(l -> l.startsWith("* LIST")).count();
+                    ms[r] = (System.nanoTime() - start) / 1e6;
+                }
+                Arrays.sort(ms);
+                m.put("list_ms", ms[ms.length / 2]);
+                m.put("list_mailboxes", (double) listed);
+                System.out.printf("  LIST \"\" \"*\" of %d mailboxes: %.1f ms (median of 5)%n", listed, ms[ms.length / 2]);
+            }
             w.command("EXAMINE INBOX.bench");
             fetchAndSearch(w, m, workloads);
         }
@@ -261,6 +282,24 @@ public final class BackendBench {
                     w.out.write(message);
                     w.send("");
                     w.untilTagged("a");
+                    n++;
+                }
+            }
+            return n;
+        };
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+
+    private Loop createLoop(Target t, String run) {
+        return deadline -> {
+            long n = 0;
+            try (Wire w = login(t)) {
+                while (System.nanoTime() < deadline) {
+                    List<String> answer = w.command("CREATE INBOX.c" + run + "." + CREATED.incrementAndGet());
+                    if (!answer.get(answer.size() - 1).contains(" OK")) {
+                        throw new IOException("CREATE: " + answer);
+                    }
                     n++;
                 }
             }
