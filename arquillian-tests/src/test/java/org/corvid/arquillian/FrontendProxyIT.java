@@ -83,6 +83,14 @@ class FrontendProxyIT {
         }
     }
 
+    /** As admin through the frontend: deletes {@code name}; returns the completion. */
+    private static String deleteShared(String name) throws Exception {
+        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
+            admin.send("D1 DELETE " + name);
+            return admin.readUntil("D1 ");
+        }
+    }
+
     private static LineClient lmtp() throws Exception {
         LineClient l = new LineClient(TestServer.HOST, frontend.port(2424));
         l.timeout(30_000);
@@ -374,10 +382,7 @@ class FrontendProxyIT {
             c.send("A7 STATUS " + shared + " (MESSAGES)");
             assertTrue(c.readUntil("* STATUS").endsWith("(MESSAGES 0)"));
         }
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("D1 DELETE " + shared);
-            admin.readUntil("D1 ");
-        }
+        deleteShared(shared);
     }
 
     @Test
@@ -391,10 +396,7 @@ class FrontendProxyIT {
         assertTrue(answers.get(2).contains("* LSUB () \".\" " + shared), "not \\Noselect: it exists elsewhere: " + answers.get(2));
         assertTrue(answers.get(2).contains("* LSUB () \".\" INBOX"), answers.get(2).toString());
         assertEquals(List.of("T4 OK Completed"), answers.get(3));
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("D1 DELETE " + shared);
-            admin.readUntil("D1 ");
-        }
+        deleteShared(shared);
     }
 
     @Test
@@ -413,10 +415,7 @@ class FrontendProxyIT {
         }
         List<List<String>> alice = imapSession(frontend.port(1143), List.of("CREATE INBOX.mine be2"));
         assertEquals(List.of("T1 NO [NOPERM] Only administrators may choose the server"), alice.get(0));
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("D1 DELETE " + shared);
-            assertEquals("D1 OK Completed", admin.readUntil("D1 "));
-        }
+        assertEquals("D1 OK Completed", deleteShared(shared));
     }
 
     @Test
@@ -444,9 +443,6 @@ class FrontendProxyIT {
             assertEquals(List.of("* STATUS " + shared + " (MESSAGES 0)", "S4 OK Completed"), c.answer("S4"),
                     "a new connection to the restarted backend, in the same client session");
         }
-        try (LineClient admin = LineClient.imap(frontend.port(1143), "admin")) {
-            admin.send("D1 DELETE " + shared);
-            admin.readUntil("D1 ");
-        }
+        deleteShared(shared);
     }
 }

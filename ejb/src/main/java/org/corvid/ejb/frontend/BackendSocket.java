@@ -64,18 +64,11 @@ class BackendSocket implements AutoCloseable {
 
     /** The next line without its CRLF; at most {@code max} bytes. */
     String line(int max) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("connection closed by the backend");
-            }
-            if (b.size() >= max) {
-                throw new IOException("line from the backend longer than " + max + " bytes");
-            }
-            b.write(c);
+        byte[] bytes = rawLine(max);
+        int n = bytes.length - 1; // the LF
+        if (n > 0 && bytes[n - 1] == '\r') {
+            n--;
         }
-        byte[] bytes = b.toByteArray();
-        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 

@@ -103,15 +103,7 @@ public final class ImapProxy extends BackendSocket {
     private java.nio.file.Path spool(long n) throws IOException {
         java.nio.file.Path file = Files.createTempFile("corvid-proxy-", ".eml");
         try (java.io.OutputStream f = Files.newOutputStream(file)) {
-            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, n))];
-            for (long left = n; left > 0; ) {
-                int got = in.read(chunk, 0, (int) Math.min(chunk.length, left));
-                if (got < 0) {
-                    throw new IOException("connection closed by the backend " + server + " inside a literal");
-                }
-                f.write(chunk, 0, got);
-                left -= got;
-            }
+            readLiteral(n, (chunk, got) -> f.write(chunk, 0, got));
         } catch (IOException e) {
             Files.deleteIfExists(file);
             throw e;
@@ -149,12 +141,7 @@ public final class ImapProxy extends BackendSocket {
                         StandardCharsets.UTF_8).stripTrailing());
                 return false;
             }
-            client.writeRaw(line);
-            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
-                copy(literal, client);
-                line = rawLine();
-                client.writeRaw(line);
-            }
+            passOn(line, client);
         }
         readTimeout(true); // a quiet mailbox says nothing for as long as the client idles
         idling = new java.util.concurrent.CompletableFuture<>();
@@ -213,12 +200,7 @@ public final class ImapProxy extends BackendSocket {
                 int space = rest.indexOf(' ');
                 return space < 0 ? rest : rest.substring(0, space);
             }
-            client.writeRaw(line);
-            for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
-                copy(literal, client);
-                line = rawLine(); // the rest of the response after the literal
-                client.writeRaw(line);
-            }
+            passOn(line, client);
         }
     }
 
@@ -272,14 +254,30 @@ public final class ImapProxy extends BackendSocket {
         return Long.parseLong(new String(line, open + 1, end - 2 - open, StandardCharsets.US_ASCII));
     }
 
-    private void copy(long n, Connection client) throws IOException {
+    /** An untagged response that began with {@code line}, to the client as the backend sends it. */
+    private void passOn(byte[] line, Connection client) throws IOException {
+        client.writeRaw(line);
+        for (long literal = literalSize(line); literal >= 0; literal = literalSize(line)) {
+            readLiteral(literal, (chunk, got) -> client.writeRaw(Arrays.copyOf(chunk, got)));
+            line = rawLine(); // the rest of the response after the literal
+            client.writeRaw(line);
+        }
+    }
+
+    /** Where a literal's bytes go, chunk by chunk. */
+    private interface Chunks {
+        void accept(byte[] chunk, int length) throws IOException;
+    }
+
+    /** Reads a literal of {@code n} bytes in chunks of at most 64 KiB, so a large one is never held whole. */
+    private void readLiteral(long n, Chunks sink) throws IOException {
         byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, n))];
         for (long left = n; left > 0; ) {
             int got = in.read(chunk, 0, (int) Math.min(chunk.length, left));
             if (got < 0) {
                 throw new IOException("connection closed by the backend " + server + " inside a literal");
             }
-            client.writeRaw(Arrays.copyOf(chunk, got));
+            sink.accept(chunk, got);
             left -= got;
         }
     }

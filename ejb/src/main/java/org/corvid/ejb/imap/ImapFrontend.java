@@ -76,12 +76,6 @@ public class ImapFrontend {
         return (Backends) c.attributes().computeIfAbsent(BACKENDS, k -> new Backends());
     }
 
-    /** True if the session's selected mailbox is on another backend. */
-    public static boolean proxiedSelection(Connection c) {
-        Backends b = (Backends) c.attributes().get(BACKENDS);
-        return b != null && b.selected != null;
-    }
-
     /** SELECT / EXAMINE: of a mailbox on another backend, there; false if it is to be opened here. */
     public boolean select(TaggedRequest r, Connection c) {
         Backends b = (Backends) c.attributes().get(BACKENDS);
@@ -127,12 +121,16 @@ public class ImapFrontend {
         synchronized (b) {
             for (ImapProxy p : b.byServer.values()) {
                 try {
-                    p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
+                    enableCondstore(p);
                 } catch (IOException e) {
                     LOG.debugf("[%s] ENABLE on %s failed: %s", c.id(), p.server(), e.getMessage());
                 }
             }
         }
+    }
+
+    private static void enableCondstore(ImapProxy backend) throws IOException {
+        backend.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
     }
 
     /** Ends the selection on a backend the client has left (its answer is of no interest to the client). */
@@ -556,7 +554,7 @@ public class ImapFrontend {
         try {
             p = ImapProxy.open(server, c.user());
             if (ImapMessages.condstore(c)) { // the client enabled it here: so must every backend session
-                p.call("ENABLE", List.of(new Value.Atom("CONDSTORE")), ImapProxy.Response::discard);
+                enableCondstore(p);
             }
         } catch (IOException e) {
             LOG.warnf("[%s] IMAP proxy to %s for %s failed: %s", c.id(), server, c.user(), e.getMessage());
