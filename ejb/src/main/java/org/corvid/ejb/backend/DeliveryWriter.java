@@ -10,7 +10,10 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.corvid.ejb.node.DurableCommit;
 import org.corvid.ejb.node.GroupCommit;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
@@ -34,12 +37,19 @@ public class DeliveryWriter {
     @EJB
     private MessageStore messages;
 
+    @Resource(lookup = "java:jboss/datasources/CorvidMailstoreDS")
+    private DataSource mailstore;
+
     private GroupCommit<MessageStore.Staged, Long> writer;
 
     @PostConstruct
     void start() {
         writer = new GroupCommit<>(threads, "corvid-delivery-writer", MAX_BATCH,
-                batch -> Arrays.stream(messages.store(batch)).boxed().toList(), false);
+                batch -> {
+                    List<Long> uids = Arrays.stream(messages.store(batch)).boxed().toList();
+                    DurableCommit.force(mailstore); // before any 250
+                    return uids;
+                }, false);
     }
 
     @PreDestroy

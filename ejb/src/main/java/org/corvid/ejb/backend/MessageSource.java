@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The bytes of a message to store: in memory, or in a file (a large APPEND literal or LMTP message the adapter
@@ -49,6 +52,31 @@ public final class MessageSource {
             return new SequenceInputStream(new ByteArrayInputStream(prefix), body);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Writes the whole message to {@code out}: one gathering write when in memory, a file-to-file copy else. */
+    public void writeTo(FileChannel out) throws IOException {
+        ByteBuffer head = ByteBuffer.wrap(prefix);
+        if (bytes != null) {
+            ByteBuffer[] parts = {head, ByteBuffer.wrap(bytes)};
+            while (parts[1].hasRemaining()) {
+                out.write(parts);
+            }
+            return;
+        }
+        while (head.hasRemaining()) {
+            out.write(head);
+        }
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long done = 0;
+            while (done < bodySize) {
+                long n = in.transferTo(done, bodySize - done, out);
+                if (n <= 0) {
+                    throw new IOException(file + " is shorter than " + bodySize + " bytes");
+                }
+                done += n;
+            }
         }
     }
 

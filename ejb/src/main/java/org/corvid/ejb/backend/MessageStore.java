@@ -243,6 +243,29 @@ public class MessageStore {
         return uids;
     }
 
+    /**
+     * STATUS figures without loading the messages: {messages, without \\Seen, bytes, with \\Deleted}. The first
+     * and third are the mailbox's running totals; the flag counts (owner's \\Seen, as stored) take one aggregate
+     * query over its rows, run only {@code withFlags} (else they are -1). Null if there is no such mailbox.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public long[] counts(String mailboxName, boolean withFlags) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        if (m == null) {
+            return null;
+        }
+        if (!withFlags) {
+            return new long[] {m.getTotalMessages(), -1, m.getTotalBytes(), -1};
+        }
+        Object[] row = em.createNamedQuery(Message.COUNTS_OF_MAILBOX, Object[].class).setParameter("mailbox", m.getId())
+                .setParameter("seen", "\\seen").setParameter("deleted", "\\deleted").getSingleResult();
+        return new long[] {number(row[0]), number(row[1]), number(row[2]), number(row[3])};
+    }
+
+    private static long number(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
     /** The mailbox's messages in UID order; empty if there is no such mailbox. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<Info> messages(String mailboxName) {

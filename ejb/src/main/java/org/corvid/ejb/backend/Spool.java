@@ -1,9 +1,7 @@
 package org.corvid.ejb.backend;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +36,11 @@ public final class Spool {
         String name = UUID.randomUUID() + ".eml";
         Path file = dir.resolve(name);
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 InputStream in = content.open()) {
-                in.transferTo(Channels.newOutputStream(ch));
+            if (!Files.isDirectory(dir)) { // createDirectories throws (and catches) an exception when it exists
+                Files.createDirectories(dir);
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                content.writeTo(ch);
                 ch.force(true);
             }
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -9,6 +9,7 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -547,7 +548,7 @@ public class ImapMailboxes {
 
     /** {@code ITEM value} for each of {@code keys} (all in {@link #STATUS_ITEMS}). */
     private List<String> statusValues(MailboxStore.Info m, String[] keys) {
-        long[] counts = messages.counts(m.name());
+        long[] counts = messages.counts(m.name(), Arrays.stream(keys).anyMatch(k -> k.equals("UNSEEN") || k.equals("DELETED")));
         List<String> out = new ArrayList<>();
         for (String key : keys) {
             out.add(key + " " + switch (key) {

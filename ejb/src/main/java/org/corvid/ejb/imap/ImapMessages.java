@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.backend.MessageStore;
+import org.corvid.ejb.node.DurableCommit;
 import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.backend.MessageStore.FlagChange;
 import org.corvid.ejb.backend.SeenStates;
@@ -61,6 +63,9 @@ public class ImapMessages {
 
     @Resource
     private SessionContext context;
+
+    @Resource(lookup = "java:jboss/datasources/CorvidMailstoreDS")
+    private DataSource mailstore;
 
     private Caller caller() {
         return Caller.of(context);
@@ -173,8 +178,15 @@ public class ImapMessages {
         return view;
     }
 
-    /** Number of messages in a mailbox and of those without \Seen (STATUS). */
-    public long[] counts(String name) {
+    /**
+     * STATUS figures {messages, without \Seen, bytes, with \Deleted} as the caller sees them; the flag counts
+     * only when {@code withFlags} (else -1 in the owner's common case).
+     */
+    public long[] counts(String name, boolean withFlags) {
+        if (!SeenStates.isShared(caller().user(), name)) { // the common case: no message is loaded
+            long[] counts = messages.counts(name, withFlags);
+            return counts != null ? counts : new long[4];
+        }
         List<MessageStore.Info> all = visible(name);
         long size = all.stream().mapToLong(MessageStore.Info::size).sum();
         return new long[] {all.size(), all.stream().filter(m -> !m.has("\\Seen")).count(), size,
@@ -225,6 +237,7 @@ public class ImapMessages {
             return;
         }
         long uid = messages.append(internalName, message, flags, date);
+        DurableCommit.force(mailstore);
         if (uid == MessageStore.OVER_QUOTA) {
             c.write(r.tag() + " NO [OVERQUOTA] Quota exceeded");
             return;
@@ -786,6 +799,7 @@ public class ImapMessages {
                 flags.add(f);
             }
             long[] uids = messages.copy(move ? view.name() : null, target, chosen, flags); // all or nothing
+            DurableCommit.force(mailstore);
             if (uids.length == 1 && uids[0] < 0) {
                 c.write(r.tag() + (uids[0] == MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
                         : " NO [TRYCREATE] Mailbox does not exist"));

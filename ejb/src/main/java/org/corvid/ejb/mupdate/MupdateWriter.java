@@ -9,9 +9,12 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.util.List;
 import java.util.function.BiConsumer;
+import javax.sql.DataSource;
 import org.corvid.ejb.mupdate.MupdateService.Outcome;
 import org.corvid.ejb.mupdate.MupdateService.Write;
+import org.corvid.ejb.node.DurableCommit;
 import org.corvid.ejb.node.GroupCommit;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
@@ -35,11 +38,18 @@ public class MupdateWriter {
     @EJB
     private MupdateService list;
 
+    @Resource(lookup = "java:jboss/datasources/CorvidMupdateDS")
+    private DataSource mupdate;
+
     private GroupCommit<Write, Outcome> writer;
 
     @PostConstruct
     void start() {
-        writer = new GroupCommit<>(threads, "corvid-mupdate-writer", MAX_BATCH, list::apply, true);
+        writer = new GroupCommit<>(threads, "corvid-mupdate-writer", MAX_BATCH, batch -> {
+            List<Outcome> outcomes = list.apply(batch);
+            DurableCommit.force(mupdate); // before any answer
+            return outcomes;
+        }, true);
     }
 
     @PreDestroy

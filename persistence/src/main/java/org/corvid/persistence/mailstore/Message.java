@@ -15,12 +15,18 @@ import java.util.Objects;
 @Entity
 @Table(name = "message")
 @NamedQuery(name = Message.OF_MAILBOX, query = "select m from Message m where m.mailboxId = :mailbox order by m.uid")
+// :seen = "\\seen", :deleted = "\\deleted"; only system flags contain a backslash, so the substring test is exact
+@NamedQuery(name = Message.COUNTS_OF_MAILBOX, query = "select count(m), "
+        + "sum(case when locate(:seen, lower(m.flags)) > 0 then 0 else 1 end), sum(m.size), "
+        + "sum(case when locate(:deleted, lower(m.flags)) > 0 then 1 else 0 end) "
+        + "from Message m where m.mailboxId = :mailbox")
 @NamedQuery(name = Message.BY_UIDS,
         query = "select m from Message m where m.mailboxId = :mailbox and m.uid in :uids order by m.uid")
 @NamedQuery(name = Message.FILES_OF_MAILBOX, query = "select m.spoolFile from Message m where m.mailboxId = :mailbox")
 public class Message {
     public static final String FILES_OF_MAILBOX = "Message.filesOfMailbox";
     public static final String OF_MAILBOX = "Message.ofMailbox";
+    public static final String COUNTS_OF_MAILBOX = "Message.countsOfMailbox";
     public static final String BY_UIDS = "Message.byUids";
 
     @Id
