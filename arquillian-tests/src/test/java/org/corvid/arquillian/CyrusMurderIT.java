@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -128,6 +129,63 @@ class CyrusMurderIT {
             assertTrue(out.contains("* LIST") && out.contains("shared.fromcorvid"), out);
             w.send("X2 DELETE \"shared.fromcorvid\"");
             assertEquals("X2 OK \"done\"", w.read());
+        }
+    }
+
+    /**
+     * A Corvid frontend (an extra node with the role {@code frontend} only, offset 9400) in front of the real Cyrus
+     * backends: it streams the list from the Corvid master the Cyrus backends push to, and proxies IMAP and LMTP
+     * to the Cyrus backend holding the INBOX, logged in there as {@code murder} (Cyrus {@code proxyservers})
+     * for the user. The user is in Corvid's realm (the frontend authenticates) and has no mail on Corvid.
+     */
+    @Test
+    void aCorvidFrontendProxiesImapAndLmtpToACyrusBackend() throws Exception {
+        String out = frontend("d1 CREATE user.cyfe");
+        assertTrue(out.contains("d1 OK"), out);
+        List<String> found = LineClient.mupdateFind("user.cyfe");
+        String server = found.get(2).substring(0, found.get(2).indexOf('!'));
+        try (ExtraServer fe = ExtraServer.start("cyrusfe", 9400, Map.of("CORVID_ROLES", "frontend",
+                "CORVID_MUPDATE_MASTER", TestServer.HOST + ":" + TestServer.MUPDATE,
+                "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend",
+                // the Cyrus backends' murder-facing services, and the Cyrus side's proxy principal
+                "CORVID_BACKENDS", "backend1=127.0.0.21:16201:16202,backend2=127.0.0.22:16201:16202",
+                "CORVID_PROXY_USER", "murder", "CORVID_PROXY_PASSWORD", "secret"), Map.of("cyfe", "cyfe"))) {
+            try (LineClient l = new LineClient(TestServer.HOST, fe.port(2424))) {
+                l.readUntil("220 ");
+                l.send("LHLO it.example");
+                l.readUntil("250 ");
+                l.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<cyfe@example.org>\r\nDATA");
+                assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+                assertTrue(l.read().startsWith("354"));
+                l.sendRaw("Subject: delivered through Corvid to " + server + "\r\n\r\nbody\r\n.\r\n");
+                String reply = l.read();
+                assertTrue(reply.startsWith("250 2.1.5"), "Cyrus's lmtpd accepted it: " + reply);
+            }
+            try (LineClient c = LineClient.imap(fe.port(1143), "cyfe")) {
+                c.send("A1 LIST \"\" \"*\"");
+                assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX", "A1 OK Completed"), c.answer("A1"));
+                c.send("A2 SELECT INBOX");
+                List<String> selected = c.answer("A2");
+                assertTrue(selected.contains("* 1 EXISTS"), selected.toString());
+                assertTrue(selected.get(selected.size() - 1).startsWith("A2 OK [READ-WRITE]"), selected.toString());
+                c.send("A3 APPEND INBOX (\\Flagged) {25+}");
+                c.sendRaw("Subject: appended\r\n\r\nhi\r\n");
+                c.send("");
+                List<String> appended = c.answer("A3");
+                assertTrue(appended.get(appended.size() - 1).matches("A3 OK \\[APPENDUID \\d+ 2\\].*"), appended.toString());
+                c.send("A4 UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+                List<String> fetched = c.answer("A4");
+                assertTrue(fetched.contains("Subject: delivered through Corvid to " + server), fetched.toString());
+                assertTrue(fetched.contains("Subject: appended"), fetched.toString());
+                c.send("A5 UID SEARCH FLAGGED");
+                List<String> searched = c.answer("A5"); // Cyrus adds the time taken to its OK
+                assertEquals("* SEARCH 2", searched.get(0), searched.toString());
+                assertTrue(searched.get(1).startsWith("A5 OK"), searched.toString());
+                c.send("A6 LOGOUT");
+                assertTrue(c.answer("A6").get(0).startsWith("* BYE"));
+            }
+        } finally {
+            frontend("d8 SETACL user.cyfe cyrus x", "d9 DELETE user.cyfe");
         }
     }
 }

@@ -44,6 +44,11 @@ final class ExtraServer implements AutoCloseable {
      * waits until the EAR is deployed and its MUPDATE port (a backend: and IMAP, LMTP) answers.
      */
     static ExtraServer start(String name, int offset, Map<String, String> env) throws Exception {
+        return start(name, offset, env, Map.of());
+    }
+
+    /** As {@link #start(String, int, Map)}, with {@code users} (name → password) added to its dev realm. */
+    static ExtraServer start(String name, int offset, Map<String, String> env, Map<String, String> users) throws Exception {
         Path home = Path.of(System.getProperty("jboss.home")).toAbsolutePath();
         Path base = Path.of("target", name).toAbsolutePath();
         delete(base);
@@ -53,6 +58,10 @@ final class ExtraServer implements AutoCloseable {
         Files.writeString(xml, Files.readString(xml)
                 .replace("${jboss.home.dir}/../test-data", base.resolve("data").toString())
                 .replaceAll("(?s)<deployments>.*?</deployments>", ""));
+        StringBuilder realm = new StringBuilder();
+        users.forEach((user, password) -> realm.append('\n').append(user).append('=').append(password).append('\n'));
+        Files.writeString(base.resolve("configuration/corvid-users.properties"), realm.toString(),
+                java.nio.file.StandardOpenOption.APPEND);
         Files.createDirectories(base.resolve("deployments"));
         Files.copy(Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")), base.resolve("deployments/corvid.ear"));
         ExtraServer s = new ExtraServer(name, offset, base, env);

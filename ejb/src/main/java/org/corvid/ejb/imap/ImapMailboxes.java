@@ -303,8 +303,9 @@ public class ImapMailboxes {
         }
         MailboxNames names = caller().names();
         TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
+        Caller caller = caller();
         for (MailboxStore.Info m : listable()) {
-            if (caller().may(m, 'l')) {
+            if (caller.may(m, 'l') && (caller.admin() || !isDeleted(m.name()))) {
                 visible.put(names.toImap(m.name()), m);
             }
         }
@@ -357,6 +358,14 @@ public class ImapMailboxes {
      * (the location cache: no database, no backend asked; partition null marks them, and they have no
      * special-use or LIST-STATUS here yet).
      */
+    /**
+     * A mailbox Cyrus keeps after a delayed delete ({@code DELETED.<name>.<hex>}, Cyrus's {@code deletedprefix},
+     * here {@code corvid.deleted-prefix}): in the list with its old ACL, yet shown to admins only, as Cyrus does.
+     */
+    private static boolean isDeleted(String name) {
+        return name.startsWith(System.getProperty("corvid.deleted-prefix", "DELETED") + ".");
+    }
+
     private List<MailboxStore.Info> listable() {
         List<MailboxStore.Info> all = new ArrayList<>(store.all());
         if (node.has(org.corvid.ejb.node.NodeConfig.Role.FRONTEND)) {
