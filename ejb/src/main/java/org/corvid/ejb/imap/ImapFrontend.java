@@ -453,6 +453,38 @@ public class ImapFrontend {
     }
 
     /**
+     * A frontend's INBOX autocreation: if the list has no INBOX for the user, a session is opened for them on the
+     * backend the placement policy picks, whose own login autocreates it (and tells the master); the session is
+     * kept for the client's next commands. A failure is logged: the login stands, as on a backend.
+     */
+    public void autocreateInbox(Connection c) {
+        String inbox = new MailboxNames(c.user(), false).inbox();
+        if (!MailboxNames.valid(inbox) || locator.locate(inbox).kind() != MailboxLocator.Kind.UNKNOWN) {
+            return;
+        }
+        String server = placement();
+        if (server == null) {
+            LOG.warnf("[%s] autocreate INBOX of %s: no backend known", c.id(), c.user());
+            return;
+        }
+        Backends b = backends(c);
+        try {
+            ImapProxy p = ImapProxy.open(server, c.user());
+            synchronized (b) {
+                if (b.closed) {
+                    p.close();
+                    return;
+                }
+                b.byServer.put(server, p);
+            }
+            locator.catchUp();
+            LOG.infof("[%s] autocreate INBOX of %s on %s", c.id(), c.user(), server);
+        } catch (IOException e) {
+            LOG.warnf("[%s] autocreate INBOX of %s on %s failed: %s", c.id(), c.user(), server, e.getMessage());
+        }
+    }
+
+    /**
      * {@code CREATE name server[!partition]} (administrators): on that backend, as {@code CREATE name
      * [partition]} there. False if the argument names no other backend (on a backend it may be a partition
      * of this node).

@@ -409,11 +409,16 @@ public class ImapMdb implements ImapListener {
 
     /**
      * Creates a user's INBOX at first login ({@code corvid.imap.autocreate-inbox}, default true, as Cyrus's
-     * {@code autocreate_quota}) on a backend; admins have none. A failure is logged, the login stands.
+     * {@code autocreate_quota}) on a backend; admins have none. A failure is logged, the login stands. On a
+     * frontend: on the backend the placement policy picks, by logging in there.
      */
     private void autocreateInbox(Connection c, String user, SecurityIdentity identity) {
-        if (!node.has(NodeConfig.Role.BACKEND) || identity.getRoles().contains(Namespaces.ADMIN_ROLE)
+        if (identity.getRoles().contains(Namespaces.ADMIN_ROLE)
                 || !Boolean.parseBoolean(System.getProperty("corvid.imap.autocreate-inbox", "true"))) {
+            return;
+        }
+        if (!node.has(NodeConfig.Role.BACKEND)) {
+            frontend.autocreateInbox(c);
             return;
         }
         String inbox = new MailboxNames(user, false).inbox();
