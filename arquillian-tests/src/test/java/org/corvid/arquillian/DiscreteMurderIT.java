@@ -1,0 +1,239 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The discrete murder of {@code bin/corvid-murder} (a MUPDATE master, two backends, two frontends: five Corvid
+ * nodes from the test server's installation, base offset 9500) seen by its users through the frontends: one
+ * namespace from either, INBOXes placed on the emptiest backend at first login, a session using mailboxes on
+ * both backends, cross-backend COPY and MOVE keeping flags and dates, LSUB across backends, CREATE on one
+ * frontend then SELECT on the other, LMTP fan-out, and a backend killed ({@code 451}, clean IMAP errors) then
+ * started again. No Arquillian deployment: the script starts every node itself.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DiscreteMurderIT {
+    private static final Path DIR = Path.of("target/murder").toAbsolutePath();
+    private static final Pattern STATUS = Pattern.compile(
+            "(\\S+) (\\S+) imap=(\\d+) lmtp=(\\d+) pop3=(\\d+) mupdate=(\\d+) http=(\\d+) pid=(\\d+|-)");
+    private static final Map<String, Map<String, String>> NODES = new HashMap<>();
+    private static List<String> status;
+    private static String aliceBackend;
+    private static String bobBackend;
+
+    private static String murder(String command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("../bin/corvid-murder").toAbsolutePath().toString(), command)
+                .redirectErrorStream(true);
+        pb.environment().put("CORVID_HOME", System.getProperty("jboss.home"));
+        pb.environment().put("CORVID_EAR", Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")).toAbsolutePath().toString());
+        pb.environment().put("CORVID_MURDER_DIR", DIR.toString());
+        pb.environment().put("CORVID_MURDER_OFFSET", "9500");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(400, TimeUnit.SECONDS), "corvid-murder " + command + " did not finish");
+        assertEquals(0, p.exitValue(), "corvid-murder " + command + ":\n" + out);
+        return out;
+    }
+
+    private static void readStatus() throws Exception {
+        status = murder("status").lines().toList();
+        for (String line : status) {
+            Matcher m = STATUS.matcher(line);
+            assertTrue(m.matches(), line);
+            NODES.put(m.group(1), Map.of("roles", m.group(2), "imap", m.group(3), "lmtp", m.group(4),
+                    "mupdate", m.group(6), "pid", m.group(8)));
+        }
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        murder("down"); // a murder a failed run left behind
+        new ProcessBuilder("rm", "-rf", DIR.toString()).start().waitFor();
+        murder("up");
+        readStatus();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        murder("down");
+    }
+
+    private static int port(String node, String protocol) {
+        return Integer.parseInt(NODES.get(node).get(protocol));
+    }
+
+    private static LineClient imap(String frontend, String user) throws IOException {
+        return LineClient.imap(port(frontend, "imap"), user);
+    }
+
+    /** The server of {@code mailbox} in the master's list. */
+    private static String serverOf(String mailbox) throws IOException {
+        try (LineClient m = LineClient.mupdate(port("master", "mupdate"), "frontend", "frontend")) {
+            m.send("F1 FIND \"" + mailbox + "\"");
+            List<String> lines = m.answer("F1");
+            assertEquals(5, lines.size(), lines.toString());
+            return lines.get(2).substring(0, lines.get(2).indexOf('!'));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void statusPrintsOneLinePerNodeFrontendsFirst() {
+        assertEquals(List.of("frontend1", "frontend2", "master", "backend1", "backend2"),
+                status.stream().map(l -> l.substring(0, l.indexOf(' '))).toList());
+        assertEquals("frontend1 frontend imap=10943 lmtp=12224 pop3=10910 mupdate=13705 http=17880",
+                status.get(0).substring(0, status.get(0).indexOf(" pid=")));
+        assertEquals("mupdate", NODES.get("master").get("roles"));
+        assertEquals("backend", NODES.get("backend2").get("roles"));
+        NODES.values().forEach(n -> assertTrue(n.get("pid").matches("\\d+"), "running: " + n));
+    }
+
+    @Test
+    @Order(2)
+    void inboxesGoToTheEmptiestBackendAndBothFrontendsShowOneNamespace() throws Exception {
+        try (LineClient alice = imap("frontend1", "alice")) {
+            aliceBackend = serverOf("user.alice");
+        }
+        try (LineClient bob = imap("frontend2", "bob")) {
+            bobBackend = serverOf("user.bob");
+        }
+        assertNotEquals(aliceBackend, bobBackend, "the second user went to the backend without mailboxes");
+        try (LineClient admin = imap("frontend1", "admin")) {
+            admin.send("C1 CREATE shared.team " + bobBackend);
+            assertEquals(List.of("C1 OK Completed"), admin.answer("C1"));
+            admin.send("C2 SETACL shared.team anyone lrswipte");
+            assertEquals(List.of("C2 OK Completed"), admin.answer("C2"));
+        }
+        assertEquals(bobBackend, serverOf("shared.team"));
+        for (String frontend : List.of("frontend1", "frontend2")) {
+            try (LineClient alice = imap(frontend, "alice")) {
+                alice.send("L1 LIST \"\" \"*\"");
+                assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX", "* LIST (\\HasNoChildren) \".\" shared.team",
+                        "L1 OK Completed"), alice.answer("L1"), frontend);
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void oneSessionUsesBothBackendsAndCopyAndMoveKeepFlagsAndDates() throws Exception {
+        try (LineClient alice = imap("frontend1", "alice")) {
+            alice.send("A1 APPEND INBOX (\\Flagged $Work) \" 1-Feb-2026 10:00:00 +0000\" {25+}");
+            alice.sendRaw("Subject: across\r\n\r\nbody\r\n\r\n");
+            assertTrue(alice.answer("A1").get(0).matches("A1 OK \\[APPENDUID \\d+ 1] Completed"));
+            alice.send("A2 SELECT INBOX");
+            assertTrue(alice.answer("A2").contains("* 1 EXISTS"));
+            alice.send("A3 UID COPY 1 shared.team");
+            assertTrue(alice.answer("A3").get(0).matches("A3 OK \\[COPYUID \\d+ 1 1] Completed"));
+            alice.send("A4 SELECT shared.team"); // on the other backend, same session
+            assertTrue(alice.answer("A4").contains("* 1 EXISTS"));
+            alice.send("A5 FETCH 1 (FLAGS INTERNALDATE)");
+            assertEquals(List.of("* 1 FETCH (FLAGS (\\Flagged $Work) INTERNALDATE \"01-Feb-2026 10:00:00 +0000\")",
+                    "A5 OK Completed"), alice.answer("A5"));
+            alice.send("A6 UID MOVE 1 INBOX");
+            List<String> moved = alice.answer("A6");
+            assertTrue(moved.get(0).matches("\\* OK \\[COPYUID \\d+ 1 2] .*"), moved.toString());
+            assertEquals("* 1 EXPUNGE", moved.get(1));
+            assertEquals("A6 OK Completed", moved.get(2));
+            alice.send("A7 STATUS INBOX (MESSAGES)");
+            assertEquals("* STATUS INBOX (MESSAGES 2)", alice.answer("A7").get(0));
+            alice.send("A8 STATUS shared.team (MESSAGES)");
+            assertEquals("* STATUS shared.team (MESSAGES 0)", alice.answer("A8").get(0));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void lsubShowsSubscriptionsToMailboxesOnTheOtherBackend() throws Exception {
+        try (LineClient alice = imap("frontend2", "alice")) {
+            alice.send("S1 SUBSCRIBE shared.team");
+            assertEquals(List.of("S1 OK Completed"), alice.answer("S1"));
+            alice.send("S2 LSUB \"\" \"*\"");
+            assertEquals(List.of("* LSUB () \".\" shared.team", "S2 OK Completed"), alice.answer("S2"));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aMailboxCreatedOnOneFrontendIsSelectableOnTheOtherAtOnce() throws Exception {
+        try (LineClient one = imap("frontend1", "alice"); LineClient two = imap("frontend2", "alice")) {
+            one.send("C1 CREATE INBOX.fresh");
+            assertEquals(List.of("C1 OK Completed"), one.answer("C1"));
+            two.send("C2 SELECT INBOX.fresh");
+            List<String> selected = two.answer("C2");
+            assertTrue(selected.contains("* 0 EXISTS"), selected.toString());
+            assertEquals("C2 OK [READ-WRITE] Completed", selected.get(selected.size() - 1));
+        }
+    }
+
+    private static List<String> deliver(String frontend, List<String> recipients, int replies) throws IOException {
+        try (LineClient l = new LineClient(TestServer.HOST, port(frontend, "lmtp"))) {
+            l.timeout(30_000);
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            l.readUntil("250 ");
+            l.send("MAIL FROM:<sender@example.org>");
+            assertEquals("250 2.1.0 Ok", l.read());
+            List<String> out = new java.util.ArrayList<>();
+            for (String to : recipients) {
+                l.send("RCPT TO:<" + to + ">");
+                out.add(l.read());
+            }
+            l.send("DATA");
+            out.add(l.read().substring(0, 3));
+            l.sendRaw("Subject: fan-out\r\n\r\nto several backends\r\n.\r\n");
+            for (int i = 0; i < replies; i++) {
+                out.add(l.read());
+            }
+            return out;
+        }
+    }
+
+    @Test
+    @Order(6)
+    void lmtpFansOutToEachBackendOnceWithOneReplyPerRecipient() throws Exception {
+        assertEquals(List.of("250 2.1.5 Ok", "250 2.1.5 Ok", "550 5.1.1 Mailbox unknown", "354",
+                        "250 2.1.5 Ok", "250 2.1.5 Ok"),
+                deliver("frontend2", List.of("alice@example.org", "bob@example.org", "nobody@example.org"), 2));
+        assertEquals(List.of("Subject: fan-out"), LineClient.inboxSubjects(port("frontend1", "imap"), "bob"));
+    }
+
+    @Test
+    @Order(7)
+    void aKilledBackendGivesTemporaryErrorsAndServesAgainAfterItsRestart() throws Exception {
+        new ProcessBuilder("kill", "-9", NODES.get(bobBackend).get("pid")).start().waitFor();
+        Thread.sleep(500);
+        assertEquals(List.of("250 2.1.5 Ok", "250 2.1.5 Ok", "354", "250 2.1.5 Ok",
+                        "451 4.4.3 Backend " + bobBackend + " unavailable, try again later"),
+                deliver("frontend1", List.of("alice@example.org", "bob@example.org"), 2));
+        try (LineClient alice = imap("frontend1", "alice")) {
+            alice.send("K1 SELECT shared.team");
+            assertEquals(List.of("K1 NO [UNAVAILABLE] Backend " + bobBackend + " unavailable, try again later"),
+                    alice.answer("K1"));
+            alice.send("K2 SELECT INBOX"); // her own backend serves on
+            assertTrue(alice.answer("K2").contains("* 4 EXISTS"));
+        }
+        murder("up"); // starts what is not running: the killed backend
+        readStatus();
+        assertEquals(List.of("250 2.1.5 Ok", "354", "250 2.1.5 Ok"), deliver("frontend1", List.of("bob@example.org"), 1));
+        assertEquals(List.of("Subject: fan-out", "Subject: fan-out"), LineClient.inboxSubjects(port("frontend2", "imap"), "bob"));
+    }
+}
