@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * namespace from either, INBOXes placed on the emptiest backend at first login, a session using mailboxes on
  * both backends, cross-backend COPY and MOVE keeping flags and dates, LSUB across backends, CREATE on one
  * frontend then SELECT on the other, LMTP fan-out, and a backend killed ({@code 451}, clean IMAP errors) then
- * started again. No Arquillian deployment: the script starts every node itself.
+ * started again, referrals (RFC 2193) on frontend1 and off on frontend2. No Arquillian deployment: the script starts every node itself.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DiscreteMurderIT {
@@ -45,6 +45,7 @@ class DiscreteMurderIT {
         pb.environment().put("CORVID_EAR", Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")).toAbsolutePath().toString());
         pb.environment().put("CORVID_MURDER_DIR", DIR.toString());
         pb.environment().put("CORVID_MURDER_OFFSET", "9500");
+        pb.environment().put("CORVID_MURDER_FRONTEND2_OPTS", "-Dcorvid.referrals=false");
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -162,12 +163,17 @@ class DiscreteMurderIT {
 
     @Test
     @Order(4)
-    void lsubShowsSubscriptionsToMailboxesOnTheOtherBackend() throws Exception {
+    void lsubAndListSubscribedShowSubscriptionsToMailboxesOnTheOtherBackend() throws Exception {
         try (LineClient alice = imap("frontend2", "alice")) {
             alice.send("S1 SUBSCRIBE shared.team");
             assertEquals(List.of("S1 OK Completed"), alice.answer("S1"));
             alice.send("S2 LSUB \"\" \"*\"");
             assertEquals(List.of("* LSUB () \".\" shared.team", "S2 OK Completed"), alice.answer("S2"));
+            alice.send("S3 LIST (SUBSCRIBED) \"\" \"*\""); // kept on her INBOX's backend, not this frontend
+            assertEquals(List.of("* LIST (\\HasNoChildren \\Subscribed) \".\" shared.team", "S3 OK Completed"), alice.answer("S3"));
+            alice.send("S4 LIST \"\" \"*\" RETURN (SUBSCRIBED)");
+            assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX", "* LIST (\\HasNoChildren \\Subscribed) \".\" shared.team",
+                    "S4 OK Completed"), alice.answer("S4"));
         }
     }
 
@@ -235,5 +241,45 @@ class DiscreteMurderIT {
         readStatus();
         assertEquals(List.of("250 2.1.5 Ok", "354", "250 2.1.5 Ok"), deliver("frontend1", List.of("bob@example.org"), 1));
         assertEquals(List.of("Subject: fan-out", "Subject: fan-out"), LineClient.inboxSubjects(port("frontend2", "imap"), "bob"));
+    }
+
+    @Test
+    @Order(8)
+    void aClientThatTakesReferralsIsReferredToTheBackendForListChanges() throws Exception {
+        String referral = "NO [REFERRAL imap://;AUTH=*@127.0.0.1:" + port(aliceBackend, "imap") + "/INBOX.gone1] Remote mailbox.";
+        try (LineClient alice = imap("frontend1", "alice")) {
+            alice.send("R1 CAPABILITY");
+            assertTrue(alice.answer("R1").get(0).endsWith(" MAILBOX-REFERRALS"));
+            alice.send("R2 CREATE INBOX.gone1");
+            assertEquals(List.of("R2 OK Completed"), alice.answer("R2"));
+            alice.send("R3 RLIST \"\" \"INBOX.gone1\"");
+            assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX.gone1", "R3 OK Completed"), alice.answer("R3"));
+            alice.send("R4 DELETE INBOX.gone1");
+            assertEquals(List.of("R4 " + referral), alice.answer("R4"));
+        }
+        try (LineClient direct = LineClient.imap(port(aliceBackend, "imap"), "alice")) { // where the referral points
+            direct.send("D1 DELETE INBOX.gone1");
+            assertEquals(List.of("D1 OK Completed"), direct.answer("D1"));
+        }
+        try (LineClient alice = imap("frontend1", "alice")) { // a client that never said it takes referrals
+            alice.send("R5 CREATE INBOX.gone2");
+            assertEquals(List.of("R5 OK Completed"), alice.answer("R5"));
+            alice.send("R6 DELETE INBOX.gone2");
+            assertEquals(List.of("R6 OK Completed"), alice.answer("R6"));
+            alice.send("R7 LIST (REMOTE) \"\" \"%\""); // says it does now
+            alice.answer("R7");
+            alice.send("R8 CREATE INBOX.gone1");
+            assertEquals(List.of("R8 OK Completed"), alice.answer("R8"));
+            alice.send("R9 DELETE INBOX.gone1");
+            assertEquals(List.of("R9 " + referral), alice.answer("R9"));
+        }
+        try (LineClient alice = imap("frontend2", "alice")) { // corvid.referrals=false there
+            alice.send("F1 CAPABILITY");
+            assertTrue(!alice.answer("F1").get(0).contains("MAILBOX-REFERRALS"));
+            alice.send("F2 RLIST \"\" \"INBOX.gone1\"");
+            assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX.gone1", "F2 OK Completed"), alice.answer("F2"));
+            alice.send("F3 DELETE INBOX.gone1");
+            assertEquals(List.of("F3 OK Completed"), alice.answer("F3"));
+        }
     }
 }

@@ -13,12 +13,15 @@ final class ImapCapabilities {
     private ImapCapabilities() {
     }
 
-    static String of(Connection c, boolean allowPlaintext) {
+    static String of(Connection c, boolean allowPlaintext, boolean referrals) {
         List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE"));
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
             caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTA=RES-MAILBOX", "CONDSTORE", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
                     "CREATE-SPECIAL-USE"));
+            if (referrals) {
+                caps.add("MAILBOX-REFERRALS");
+            }
         }
         if (c.state() == SessionState.NOT_AUTHENTICATED) {
             caps.add("SASL-IR");

@@ -37,6 +37,7 @@ import org.jboss.logging.Logger;
 public class ImapFrontend {
     private static final Logger LOG = Logger.getLogger(ImapFrontend.class);
     private static final String BACKENDS = "imap.proxy";
+    private static final String REFERRALS = "imap.referrals";
     private static final java.util.Set<String> CHANGES_LIST = java.util.Set.of("DELETE", "RENAME", "SETACL", "DELETEACL");
 
     @EJB
@@ -340,7 +341,7 @@ public class ImapFrontend {
         if (target.proxy() == null) {
             return true;
         }
-        if (!"LSUB".equals(r.name())) {
+        if (!r.name().endsWith("LSUB")) { // LSUB, or RLSUB (RFC 2193): the same on one server
             forward(r, c, target.proxy());
             return true;
         }
@@ -372,6 +373,54 @@ public class ImapFrontend {
         return true;
     }
 
+    /**
+     * The caller's subscriptions (IMAP names) when they live on another backend with its INBOX, for LIST
+     * (SUBSCRIBED) and RETURN (SUBSCRIBED): {@code LSUB "" "*"} there. Null when they are here (or there is no
+     * such backend: the local, empty answer stands).
+     */
+    public java.util.Set<String> remoteSubscriptions(Connection c) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || namespaces.callerIsAdmin()) {
+            return null;
+        }
+        String inbox = new MailboxNames(c.user(), false).inbox();
+        if (inbox == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(inbox) != null) {
+            return null;
+        }
+        MailboxLocator.Route route = locator.locate(inbox);
+        if (route.kind() != MailboxLocator.Kind.REMOTE) {
+            return null;
+        }
+        Target target = connect(null, c, route.server());
+        if (target.proxy() == null) {
+            throw new IllegalStateException("backend " + route.server() + " unavailable");
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try {
+            String done = target.proxy().call("LSUB", List.of(new Value.Quoted(""), new Value.Quoted("*")), resp -> {
+                String line = resp.lines().get(0);
+                if (!resp.literals().isEmpty()) {
+                    try {
+                        names.add(java.nio.file.Files.readString(resp.literals().get(0), java.nio.charset.StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                } else if (line.startsWith("* LSUB ")) {
+                    String name = line.substring(line.indexOf(')') + 1).trim();
+                    name = name.substring(name.indexOf(' ') + 1).trim(); // after the delimiter
+                    names.add(name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\\\"", "\"")
+                            .replace("\\\\", "\\") : name);
+                }
+                resp.discard();
+            });
+            if (!done.startsWith("OK")) {
+                throw new IllegalStateException("LSUB on " + route.server() + ": " + done);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("backend " + route.server() + " failed: " + e.getMessage(), e);
+        }
+        return names;
+    }
+
     /** An untagged response with its literals, to the client as the backend sent it; its files go. */
     private static void writeWhole(ImapProxy.Response resp, Connection c) {
         try {
@@ -391,8 +440,61 @@ public class ImapFrontend {
     private static final java.util.regex.Pattern NOSELECT_LSUB = java.util.regex.Pattern.compile(
             "\\* LSUB \\(\\\\Noselect\\) \"\\.\" (.+)");
 
+    /** Whether this node offers referrals (RFC 2193 {@code MAILBOX-REFERRALS}): a frontend, {@code corvid.referrals}. */
+    public boolean offersReferrals() {
+        return node.has(NodeConfig.Role.FRONTEND) && Boolean.parseBoolean(System.getProperty("corvid.referrals", "true"));
+    }
+
+    /** RLIST, RLSUB or LIST (REMOTE): the client understands referrals, so it may get them from now on (as Cyrus). */
+    public void clientTakesReferrals(Connection c) {
+        if (offersReferrals()) {
+            c.attributes().put(REFERRALS, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * A command that changes the mailbox list (DELETE, RENAME, SETACL, DELETEACL), from a client that takes
+     * referrals, on a mailbox of another backend: {@code NO [REFERRAL imap://;AUTH=*@host:port/mailbox]}, so
+     * the client does it on that backend itself, as a Cyrus frontend answers. True if so answered.
+     */
+    private boolean referred(TaggedRequest r, Connection c, int index) {
+        if (c.attributes().get(REFERRALS) == null || !CHANGES_LIST.contains(r.name()) || index >= r.args().size()
+                || r.string(index) == null) {
+            return false;
+        }
+        String name = new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(r.string(index));
+        if (name == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(name) != null) {
+            return false;
+        }
+        MailboxLocator.Route route = locator.locate(name);
+        if (route.kind() != MailboxLocator.Kind.REMOTE) {
+            return false;
+        }
+        org.corvid.ejb.frontend.BackendAddresses.Address at = org.corvid.ejb.frontend.BackendAddresses.of(route.server());
+        c.write(r.tag() + " NO [REFERRAL imap://;AUTH=*@" + at.host() + ":" + at.imapPort() + "/"
+                + urlEncoded(r.string(index)) + "] Remote mailbox.");
+        return true;
+    }
+
+    /** RFC 2192 {@code enc-mailbox}: the (modified UTF-7) name with every octet outside {@code uchar} as %XX. */
+    static String urlEncoded(String mailbox) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : mailbox.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char ch = (char) (b & 0xff);
+            if (ch < 0x80 && (Character.isLetterOrDigit(ch) || "$-_.+!*'(),&=~".indexOf(ch) >= 0)) {
+                out.append(ch);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
     /** STATUS, APPEND, GETACL, ... naming a mailbox (argument {@code index}) on another backend: there. */
     public boolean mailboxCommand(TaggedRequest r, Connection c, int index) {
+        if (referred(r, c, index)) {
+            return true;
+        }
         Target target = target(r, c, index);
         if (target.proxy() != null && "RENAME".equals(r.name()) && r.args().size() > 2) {
             // RENAME name name server[!partition]: the live move between backends (Cyrus's XFER), not built yet
@@ -603,7 +705,9 @@ public class ImapFrontend {
     }
 
     private static Target answered(TaggedRequest r, Connection c, String text) {
-        c.write(r.tag() + " " + text);
+        if (r != null) { // null: the caller answers itself
+            c.write(r.tag() + " " + text);
+        }
         return new Target(null, true);
     }
 

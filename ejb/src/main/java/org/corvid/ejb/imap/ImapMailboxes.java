@@ -74,6 +74,9 @@ public class ImapMailboxes {
     @EJB
     private org.corvid.ejb.node.NodeConfig node;
 
+    @EJB
+    private ImapFrontend frontend;
+
     /** The single mailbox-name argument at {@code i}, internal; null (answered BAD) if missing or malformed. */
     private String mailboxArg(TaggedRequest r, Connection c, int i, String usage) {
         if (r.args().size() <= i || r.args().get(i) instanceof Value.ListValue || r.string(i) == null) {
@@ -311,8 +314,22 @@ public class ImapMailboxes {
         }
         boolean wantSubscribed = cmd.selection().contains("SUBSCRIBED") || cmd.returns().contains("SUBSCRIBED");
         TreeSet<String> subscribed = new TreeSet<>();
+        if (cmd.selection().contains("REMOTE")) {
+            frontend.clientTakesReferrals(c);
+        }
         if (wantSubscribed) {
-            store.subscriptions(caller().user()).forEach(n -> subscribed.add(names.toImap(n)));
+            java.util.Set<String> remote; // on a frontend: kept by the INBOX's backend
+            try {
+                remote = frontend.remoteSubscriptions(c);
+            } catch (IllegalStateException e) {
+                c.write(r.tag() + " NO [UNAVAILABLE] Subscriptions unavailable, try again later");
+                return;
+            }
+            if (remote != null) {
+                subscribed.addAll(remote);
+            } else {
+                store.subscriptions(caller().user()).forEach(n -> subscribed.add(names.toImap(n)));
+            }
         }
         List<Pattern> matchers = cmd.patterns().stream().map(p -> wildcard(cmd.reference() + p)).toList();
         boolean percent = cmd.patterns().stream().anyMatch(p -> p.indexOf('%') >= 0);

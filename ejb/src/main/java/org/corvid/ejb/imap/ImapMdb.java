@@ -481,6 +481,20 @@ public class ImapMdb implements ImapListener {
         mailboxes.lsub(r, c);
     }
 
+    /** RLIST (RFC 2193): LIST, with remote mailboxes (a frontend lists them all anyway); the client takes referrals. */
+    @Command(value = "RLIST", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void rlist(TaggedRequest r, Connection c) {
+        frontend.clientTakesReferrals(c);
+        mailboxes.list(r, c);
+    }
+
+    /** RLSUB (RFC 2193): LSUB; the client takes referrals. */
+    @Command(value = "RLSUB", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void rlsub(TaggedRequest r, Connection c) {
+        frontend.clientTakesReferrals(c);
+        lsub(r, c);
+    }
+
     @Command(value = "STATUS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
     public void status(TaggedRequest r, Connection c) {
         if (frontend.mailboxCommand(r, c, 0)) {
@@ -551,7 +565,7 @@ public class ImapMdb implements ImapListener {
     }
 
     private String capabilities(Connection c) {
-        return ImapCapabilities.of(c, plaintextAllowedConfig());
+        return ImapCapabilities.of(c, plaintextAllowedConfig(), frontend.offersReferrals());
     }
 
     private boolean plaintextAllowed(Connection c) {
