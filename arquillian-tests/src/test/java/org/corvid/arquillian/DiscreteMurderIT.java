@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * namespace from either, INBOXes placed on the emptiest backend at first login, a session using mailboxes on
  * both backends, cross-backend COPY and MOVE keeping flags and dates, LSUB across backends, CREATE on one
  * frontend then SELECT on the other, LMTP fan-out, and a backend killed ({@code 451}, clean IMAP errors) then
- * started again, referrals (RFC 2193) on frontend1 and off on frontend2. No Arquillian deployment: the script starts every node itself.
+ * started again, referrals (RFC 2193) on frontend1 and off on frontend2, special use and LIST-STATUS from the backends. No Arquillian deployment: the script starts every node itself.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DiscreteMurderIT {
@@ -280,6 +280,22 @@ class DiscreteMurderIT {
             assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX.gone1", "F2 OK Completed"), alice.answer("F2"));
             alice.send("F3 DELETE INBOX.gone1");
             assertEquals(List.of("F3 OK Completed"), alice.answer("F3"));
+        }
+    }
+
+    @Test
+    @Order(9)
+    void specialUseAndListStatusOfMailboxesOnBackendsComeFromThoseBackends() throws Exception {
+        try (LineClient alice = imap("frontend1", "alice")) {
+            alice.send("U1 CREATE INBOX.Sent (USE (\\Sent))");
+            assertEquals(List.of("U1 OK Completed"), alice.answer("U1"));
+        }
+        try (LineClient alice = imap("frontend2", "alice")) {
+            alice.send("U2 LIST (SPECIAL-USE) \"\" \"*\"");
+            assertEquals(List.of("* LIST (\\HasNoChildren \\Sent) \".\" INBOX.Sent", "U2 OK Completed"), alice.answer("U2"));
+            alice.send("U3 LIST \"\" \"INBOX.S%\" RETURN (SPECIAL-USE STATUS (MESSAGES UIDNEXT))");
+            assertEquals(List.of("* LIST (\\HasNoChildren \\Sent) \".\" INBOX.Sent", "* STATUS INBOX.Sent (MESSAGES 0 UIDNEXT 1)",
+                    "U3 OK Completed"), alice.answer("U3"));
         }
     }
 }

@@ -421,6 +421,63 @@ public class ImapFrontend {
         return names;
     }
 
+    private static final java.util.Set<String> SPECIAL_USES = java.util.Set.of("\\ALL", "\\ARCHIVE", "\\DRAFTS",
+            "\\FLAGGED", "\\JUNK", "\\SENT", "\\TRASH");
+    private static final java.util.regex.Pattern LISTED = java.util.regex.Pattern.compile(
+            "\\* LIST \\(([^)]*)\\) (?:NIL|\"[^\"]*\") (.+)");
+
+    /**
+     * LIST (SPECIAL-USE) on a frontend: the special use of the caller's mailboxes on {@code servers}, by IMAP
+     * name, from each backend's own {@code LIST (SPECIAL-USE) "" "*"}. A backend that does not answer adds
+     * nothing (its mailboxes are listed without special use).
+     */
+    public Map<String, String> remoteSpecialUse(Connection c, java.util.Collection<String> servers) {
+        Map<String, String> uses = new HashMap<>();
+        for (String server : servers) {
+            Target target = connect(null, c, server);
+            if (target.proxy() == null) {
+                continue;
+            }
+            try {
+                target.proxy().call("LIST", List.of(new Value.ListValue(List.of(new Value.Atom("SPECIAL-USE"))),
+                        new Value.Quoted(""), new Value.Quoted("*")), resp -> {
+                    java.util.regex.Matcher m = LISTED.matcher(resp.lines().get(0));
+                    if (resp.literals().isEmpty() && m.matches()) {
+                        for (String attribute : m.group(1).split(" ")) {
+                            if (SPECIAL_USES.contains(attribute.toUpperCase(java.util.Locale.ROOT))) {
+                                String name = m.group(2);
+                                uses.put(name.startsWith("\"") ? name.substring(1, name.length() - 1) : name, attribute);
+                            }
+                        }
+                    }
+                    resp.discard();
+                });
+            } catch (IOException e) {
+                LOG.warnf("[%s] IMAP proxy: LIST (SPECIAL-USE) on %s failed: %s", c.id(), server, e.getMessage());
+            }
+        }
+        return uses;
+    }
+
+    /** LIST-STATUS of a mailbox on another backend: that backend's {@code * STATUS} line, passed on (none if it fails). */
+    public void remoteStatus(Connection c, String server, String name, String[] items) {
+        Target target = connect(null, c, server);
+        if (target.proxy() == null) {
+            return;
+        }
+        List<Value> atoms = java.util.Arrays.stream(items).<Value>map(Value.Atom::new).toList();
+        try {
+            target.proxy().call("STATUS", List.of(new Value.Quoted(name), new Value.ListValue(atoms)), resp -> {
+                if (resp.literals().isEmpty() && resp.lines().get(0).startsWith("* STATUS ")) {
+                    c.write(resp.lines().get(0));
+                }
+                resp.discard();
+            });
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: STATUS on %s failed: %s", c.id(), server, e.getMessage());
+        }
+    }
+
     /** An untagged response with its literals, to the client as the backend sent it; its files go. */
     private static void writeWhole(ImapProxy.Response resp, Connection c) {
         try {

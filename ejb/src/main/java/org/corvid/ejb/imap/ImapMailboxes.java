@@ -10,9 +10,11 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
@@ -307,10 +309,21 @@ public class ImapMailboxes {
         MailboxNames names = caller().names();
         TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
         Caller caller = caller();
-        for (MailboxStore.Info m : listable()) {
+        Map<String, String> remoteServers = new HashMap<>();
+        Map<String, String> serverOf = new HashMap<>(); // visible remote mailbox (IMAP name) → its backend
+        for (MailboxStore.Info m : listable(remoteServers)) {
             if (caller.may(m, 'l') && (caller.admin() || !isDeleted(m.name()))) {
                 visible.put(names.toImap(m.name()), m);
+                if (m.partition() == null) {
+                    serverOf.put(names.toImap(m.name()), remoteServers.get(m.name()));
+                }
             }
+        }
+        if (!serverOf.isEmpty() && (cmd.selection().contains("SPECIAL-USE") || cmd.returns().contains("SPECIAL-USE"))) {
+            // the list has no special use: asked of the backends holding visible mailboxes, only when wanted
+            frontend.remoteSpecialUse(c, new TreeSet<>(serverOf.values())).forEach((name, use) ->
+                    visible.computeIfPresent(name, (k, m) -> m.partition() != null ? m
+                            : new MailboxStore.Info(m.name(), null, 0, 0, 0, m.acl(), use)));
         }
         boolean wantSubscribed = cmd.selection().contains("SUBSCRIBED") || cmd.returns().contains("SUBSCRIBED");
         TreeSet<String> subscribed = new TreeSet<>();
@@ -365,16 +378,13 @@ public class ImapMailboxes {
             MailboxStore.Info m = visible.get(name);
             if (statusItems != null && m != null && m.partition() != null && caller().may(m, 'r')) { // LIST-STATUS (RFC 5819)
                 c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
+            } else if (statusItems != null && m != null && serverOf.containsKey(name)) { // its backend's own STATUS
+                frontend.remoteStatus(c, serverOf.get(name), name, statusItems);
             }
         });
         c.write(r.tag() + " OK Completed");
     }
 
-    /**
-     * The mailboxes LIST considers: this backend's, and on a frontend every other active one in the mailbox list
-     * (the location cache: no database, no backend asked; partition null marks them, and they have no
-     * special-use or LIST-STATUS here yet).
-     */
     /**
      * A mailbox Cyrus keeps after a delayed delete ({@code DELETED.<name>.<hex>}, Cyrus's {@code deletedprefix},
      * here {@code corvid.deleted-prefix}): in the list with its old ACL, yet shown to admins only, as Cyrus does.
@@ -383,7 +393,12 @@ public class ImapMailboxes {
         return name.startsWith(System.getProperty("corvid.deleted-prefix", "DELETED") + ".");
     }
 
-    private List<MailboxStore.Info> listable() {
+    /**
+     * The mailboxes LIST considers: this backend's, and on a frontend every other active one in the mailbox list
+     * (the location cache: no database, no backend asked). Partition null marks those, whose server goes to
+     * {@code remoteServers} (internal name → server).
+     */
+    private List<MailboxStore.Info> listable(Map<String, String> remoteServers) {
         List<MailboxStore.Info> all = new ArrayList<>(store.all());
         if (node.has(org.corvid.ejb.node.NodeConfig.Role.FRONTEND)) {
             Set<String> here = new HashSet<>();
@@ -391,6 +406,7 @@ public class ImapMailboxes {
             locations.forEachInOrder(null, rec -> {
                 if (rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE && !here.contains(rec.name())) {
                     all.add(new MailboxStore.Info(rec.name(), null, 0, 0, 0, rec.acl() == null ? "" : rec.acl(), null));
+                    remoteServers.put(rec.name(), rec.server());
                 }
             });
         }
