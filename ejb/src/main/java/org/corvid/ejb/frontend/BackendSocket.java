@@ -26,7 +26,7 @@ class BackendSocket implements AutoCloseable {
             socket.setSoTimeout(READ_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream());
-            out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
         } catch (IOException e) {
             socket.close();
             throw e;

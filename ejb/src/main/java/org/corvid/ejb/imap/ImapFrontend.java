@@ -621,6 +621,33 @@ public class ImapFrontend {
         if (!MailboxNames.valid(inbox) || locator.locate(inbox).kind() != MailboxLocator.Kind.UNKNOWN) {
             return;
         }
+        // one autocreation per user at a time: a burst of first logins must not open a backend session each
+        java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> running = AUTOCREATING.putIfAbsent(c.user(), mine);
+        if (running != null) {
+            try {
+                running.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debugf("[%s] waiting for the INBOX autocreation of %s: %s", c.id(), c.user(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            if (locator.locate(inbox).kind() == MailboxLocator.Kind.UNKNOWN) { // not made meanwhile
+                openForAutocreate(c);
+            }
+        } finally {
+            AUTOCREATING.remove(c.user());
+            mine.complete(null);
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Void>> AUTOCREATING =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void openForAutocreate(Connection c) {
         String server = placement();
         if (server == null) {
             LOG.warnf("[%s] autocreate INBOX of %s: no backend known", c.id(), c.user());
