@@ -349,7 +349,21 @@ public class ImapMailboxes {
         // name -> attributes, in name order; CHILDINFO for RECURSIVEMATCH parents
         TreeMap<String, List<String>> listed = new TreeMap<>();
         TreeSet<String> childInfo = new TreeSet<>();
-        TreeSet<String> candidates = new TreeSet<>(cmd.selection().contains("SUBSCRIBED") ? subscribed : visible.keySet());
+        String[] statusItems = cmd.status();
+        java.util.NavigableSet<String> candidates = cmd.selection().contains("SUBSCRIBED") ? subscribed : visible.navigableKeySet();
+        if (!percent && !cmd.selection().contains("RECURSIVEMATCH")) {
+            // no level is ever added above a match: each match is written as it is found (LIST of 1M streams)
+            boolean all = cmd.patterns().stream().anyMatch(p -> (cmd.reference() + p).equals("*"));
+            for (String name : candidates) {
+                MailboxStore.Info m = visible.get(name);
+                if ((all || matches(matchers, name))
+                        && (!cmd.selection().contains("SPECIAL-USE") || m != null && m.specialUse() != null)) {
+                    writeListed(c, name, attributes(name, m, visible, subscribed, wantSubscribed), false, m, statusItems, serverOf);
+                }
+            }
+            c.write(r.tag() + " OK Completed");
+            return;
+        }
         for (String name : candidates) {
             MailboxStore.Info m = visible.get(name);
             boolean selected = !cmd.selection().contains("SPECIAL-USE") || m != null && m.specialUse() != null;
@@ -371,18 +385,21 @@ public class ImapMailboxes {
                 }
             }
         }
-        String[] statusItems = cmd.status();
-        listed.forEach((name, attributes) -> {
-            c.write("* LIST (" + String.join(" ", attributes) + ") \".\" " + astring(name)
-                    + (childInfo.contains(name) ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : ""));
-            MailboxStore.Info m = visible.get(name);
-            if (statusItems != null && m != null && m.partition() != null && caller().may(m, 'r')) { // LIST-STATUS (RFC 5819)
-                c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
-            } else if (statusItems != null && m != null && serverOf.containsKey(name)) { // its backend's own STATUS
-                frontend.remoteStatus(c, serverOf.get(name), name, statusItems);
-            }
-        });
+        listed.forEach((name, attributes) ->
+                writeListed(c, name, attributes, childInfo.contains(name), visible.get(name), statusItems, serverOf));
         c.write(r.tag() + " OK Completed");
+    }
+
+    /** One {@code * LIST} line, and its {@code * STATUS} line for LIST-STATUS (RFC 5819). */
+    private void writeListed(Connection c, String name, List<String> attributes, boolean childInfo, MailboxStore.Info m,
+                             String[] statusItems, Map<String, String> serverOf) {
+        c.write("* LIST (" + String.join(" ", attributes) + ") \".\" " + astring(name)
+                + (childInfo ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : ""));
+        if (statusItems != null && m != null && m.partition() != null && caller().may(m, 'r')) {
+            c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
+        } else if (statusItems != null && m != null && serverOf.containsKey(name)) { // its backend's own STATUS
+            frontend.remoteStatus(c, serverOf.get(name), name, statusItems);
+        }
     }
 
     /**
