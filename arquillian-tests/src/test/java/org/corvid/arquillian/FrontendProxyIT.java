@@ -3,6 +3,7 @@ package org.corvid.arquillian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -383,6 +384,65 @@ class FrontendProxyIT {
             assertTrue(c.readUntil("* STATUS").endsWith("(MESSAGES 0)"));
         }
         deleteShared(shared);
+    }
+
+    /** The test server's management CLI: one command. */
+    private static void cli(String command) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("jboss.home"), "bin/jboss-cli.sh").toString(), "-c",
+                "--controller=remote+http://" + TestServer.HOST + ":" + (9990 + TestServer.OFFSET), "--command=" + command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, command + ": " + out);
+    }
+
+    /**
+     * A node that is frontend and backend at once (the test server) with a user's INBOX here and a shared
+     * mailbox on be2: COPY/MOVE from the local selection to be2, and from the selection on be2 back here.
+     */
+    @Test
+    void onAUnifiedNodeCopyAndMoveGoBetweenItsOwnMailboxesAndAnotherBackend() throws Exception {
+        String shared = "shared.unified" + System.nanoTime() % 1_000_000;
+        createShared(shared, "be2", "lrswipkxtecda");
+        cli("/system-property=corvid.backends:write-attribute(name=value, value=\"be2=" + TestServer.HOST + ":"
+                + backend2.port(1143) + ":" + backend2.port(2424) + ":" + backend2.port(1110) + "\")");
+        String message = "Subject: unified\r\n\r\nfrom here to be2\r\n";
+        try (LineClient c = LineClient.imap(TestServer.IMAP, "alice")) {
+            c.send("U1 APPEND INBOX (\\Flagged $Unified) \"02-Feb-2020 11:00:00 +0000\" {" + message.length() + "+}\r\n" + message);
+            String appended = c.readUntil("U1 ");
+            String uid = appended.split(" ")[4].replace("]", "");
+            c.send("U2 SELECT INBOX");
+            c.readUntil("U2 OK");
+            c.send("U3 UID COPY " + uid + " " + shared);
+            String copied = c.readUntil("U3 ");
+            assertTrue(copied.matches("U3 OK \\[COPYUID \\d+ " + uid + " 1\\] Completed"), copied);
+            c.send("U4 UID MOVE " + uid + " " + shared);
+            List<String> moved = c.answer("U4");
+            assertTrue(moved.get(0).matches("\\* OK \\[COPYUID \\d+ " + uid + " 2\\] Moved"), moved.toString());
+            assertTrue(moved.get(1).matches("\\* \\d+ EXPUNGE"), moved.toString());
+            assertEquals("U4 OK Completed", moved.get(2));
+            c.send("U5 SELECT " + shared); // proxied to be2
+            c.readUntil("U5 OK");
+            c.send("U6 FETCH 1:* (FLAGS INTERNALDATE)");
+            List<String> there = c.answer("U6");
+            assertEquals(3, there.size(), there.toString());
+            assertTrue(there.get(1).contains("FLAGS (\\Flagged $Unified)") && there.get(1).contains("\"02-Feb-2020 11:00:00 +0000\""),
+                    "flags, keywords and date kept on be2: " + there);
+            c.send("U7 UID MOVE 2 INBOX"); // from the selection on be2 to this node
+            List<String> back = c.answer("U7");
+            assertTrue(back.get(0).matches("\\* OK \\[COPYUID \\d+ 2 \\d+\\] Copied"), back.toString());
+            assertTrue(back.contains("* 2 EXPUNGE"), back.toString());
+            assertEquals("U7 OK Completed", back.get(back.size() - 1));
+            c.send("U8 STATUS " + shared + " (MESSAGES)");
+            assertTrue(c.readUntil("* STATUS").endsWith("(MESSAGES 1)"));
+            c.send("U9 EXAMINE INBOX");
+            c.readUntil("U9 OK");
+            c.send("U10 UID SEARCH HEADER Subject unified KEYWORD $Unified");
+            List<String> found = c.answer("U10");
+            assertTrue(found.get(0).matches("\\* SEARCH \\d+"), "moved back, with its keyword: " + found);
+        } finally {
+            cli("/system-property=corvid.backends:write-attribute(name=value, value=\"${env.CORVID_BACKENDS:}\")");
+            deleteShared(shared);
+        }
     }
 
     @Test

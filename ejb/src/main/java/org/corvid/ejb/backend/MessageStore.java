@@ -412,6 +412,12 @@ public class MessageStore {
     }
 
     /** The message's bytes as a stream (the caller closes it): for reading a large message without holding it. */
+    /** The message's spool file (read it, never change it). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public java.nio.file.Path file(Info message) {
+        return spool.path(message.partition(), message.file());
+    }
+
     public java.io.InputStream open(Info message) {
         try {
             return java.nio.file.Files.newInputStream(spool.path(message.partition(), message.file()));

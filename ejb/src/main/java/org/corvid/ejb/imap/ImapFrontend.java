@@ -55,6 +55,15 @@ public class ImapFrontend {
     @EJB
     private LocationCache locations;
 
+    @EJB
+    private org.corvid.ejb.backend.MessageStore messages;
+
+    @jakarta.annotation.Resource
+    private jakarta.ejb.SessionContext context;
+
+    @jakarta.annotation.Resource(lookup = "java:jboss/datasources/CorvidMailstoreDS")
+    private javax.sql.DataSource mailstore;
+
     /** The client session's backend connections (closed with it), and the one its selected mailbox is on. */
     private static final class Backends implements AutoCloseable {
         final Map<String, ImapProxy> byServer = new HashMap<>();
@@ -214,13 +223,13 @@ public class ImapFrontend {
         }
         String target = new MailboxNames(c.user(), namespaces.callerIsAdmin()).toInternal(args.get(1).asString());
         MupdateRecord rec = target == null ? null : locations.lookup(target);
-        if (rec == null || rec.state() != org.corvid.persistence.mupdate.MailboxState.ACTIVE
-                || rec.server().equalsIgnoreCase(b.selected.server())
-                || node.has(NodeConfig.Role.BACKEND) && rec.server().equalsIgnoreCase(node.serverName())) {
-            return false; // the source backend answers (TRYCREATE, or copies itself); a local target: not yet
+        boolean here = node.has(NodeConfig.Role.BACKEND) && mailboxes.find(target) != null; // a unified node's own
+        if (!here && (rec == null || rec.state() != org.corvid.persistence.mupdate.MailboxState.ACTIVE
+                || rec.server().equalsIgnoreCase(b.selected.server()))) {
+            return false; // the source backend answers (TRYCREATE, or copies itself)
         }
-        Target dest = connect(r, c, rec.server());
-        if (dest.proxy() == null) {
+        Target dest = here ? null : connect(r, c, rec.server());
+        if (dest != null && dest.proxy() == null) {
             return true;
         }
         ImapProxy source = b.selected;
@@ -245,36 +254,24 @@ public class ImapFrontend {
                 c.write(r.tag() + " OK Completed");
                 return true;
             }
-            StringBuilder from = new StringBuilder();
-            StringBuilder to = new StringBuilder();
-            String validity = null;
-            for (Copied m : copies) {
-                String appended = dest.proxy().call("APPEND", List.of(new Value.Quoted(args.get(1).asString()),
-                        new Value.ListValue(m.flags()), new Value.Quoted(m.internalDate()),
-                        new Value.SpooledLiteral(m.file(), java.nio.file.Files.size(m.file()))), ImapProxy.Response::discard);
-                java.util.regex.Matcher uid = APPENDUID.matcher(appended);
-                if (!uid.matches()) { // copies made so far stay (APPEND has no transaction across messages)
-                    c.write(r.tag() + " " + (appended.startsWith("OK") ? "NO Copy incomplete" : appended));
-                    return true;
-                }
-                validity = uid.group(1);
-                from.append(from.length() > 0 ? "," : "").append(m.uid());
-                to.append(to.length() > 0 ? "," : "").append(uid.group(2));
+            String copyuid = here ? appendHere(r, c, target, copies) : appendAll(r, c, dest.proxy(), args.get(1).asString(), copies);
+            if (copyuid == null) {
+                return true;
             }
-            String copyuid = "[COPYUID " + validity + " " + from + " " + to + "]";
             if (!move) {
                 c.write(r.tag() + " OK " + copyuid + " Completed");
                 return true;
             }
             c.write("* OK " + copyuid + " Copied");
+            String from = String.join(",", copies.stream().map(m -> String.valueOf(m.uid())).toList());
             java.util.function.Consumer<ImapProxy.Response> toClient = resp -> writeWhole(resp, c);
-            String marked = source.call("UID STORE", List.of(new Value.Atom(from.toString()), new Value.Atom("+FLAGS.SILENT"),
+            String marked = source.call("UID STORE", List.of(new Value.Atom(from), new Value.Atom("+FLAGS.SILENT"),
                     new Value.ListValue(List.of(new Value.Atom("\\Deleted")))), toClient);
             if (!marked.startsWith("OK")) {
                 c.write(r.tag() + " NO Copied, but the originals could not be removed: " + marked);
                 return true;
             }
-            String expunged = source.call("UID EXPUNGE", List.of(new Value.Atom(from.toString())), toClient);
+            String expunged = source.call("UID EXPUNGE", List.of(new Value.Atom(from)), toClient);
             c.write(r.tag() + " " + (expunged.startsWith("OK") ? "OK Completed" : expunged));
             return true;
         } catch (IOException e) {
@@ -283,6 +280,104 @@ public class ImapFrontend {
             return true;
         } finally {
             copies.forEach(m -> m.file().toFile().delete());
+        }
+    }
+
+    /**
+     * Appends {@code copies} one by one to {@code mailbox} (as the client named it) on {@code dest}, keeping
+     * flags, keywords and internal dates; returns {@code [COPYUID validity source-uids target-uids]}, or null
+     * after answering the client the failing append (the copies made before it stay: APPEND has no transaction
+     * across messages).
+     */
+    private static String appendAll(TaggedRequest r, Connection c, ImapProxy dest, String mailbox, List<Copied> copies)
+            throws IOException {
+        StringBuilder from = new StringBuilder();
+        StringBuilder to = new StringBuilder();
+        String validity = null;
+        for (Copied m : copies) {
+            String appended = dest.call("APPEND", List.of(new Value.Quoted(mailbox), new Value.ListValue(m.flags()),
+                    new Value.Quoted(m.internalDate()), new Value.SpooledLiteral(m.file(), java.nio.file.Files.size(m.file()))),
+                    ImapProxy.Response::discard);
+            java.util.regex.Matcher uid = APPENDUID.matcher(appended);
+            if (!uid.matches()) {
+                c.write(r.tag() + " " + (appended.startsWith("OK") ? "NO Copy incomplete" : appended));
+                return null;
+            }
+            validity = uid.group(1);
+            from.append(from.length() > 0 ? "," : "").append(m.uid());
+            to.append(to.length() > 0 ? "," : "").append(uid.group(2));
+        }
+        return "[COPYUID " + validity + " " + from + " " + to + "]";
+    }
+
+    /**
+     * As {@link #appendAll}, to {@code mailbox} (internal name) on this node, which is a backend too: each copy
+     * appended with its flags and internal date, checked against the caller's right {@code i} and the quota.
+     */
+    private String appendHere(TaggedRequest r, Connection c, String mailbox, List<Copied> copies) throws IOException {
+        MailboxStore.Info to = mailboxes.find(mailbox);
+        if (to == null) {
+            c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
+            return null;
+        }
+        if (!Caller.of(context).may(to, 'i')) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return null;
+        }
+        StringBuilder from = new StringBuilder();
+        StringBuilder uids = new StringBuilder();
+        for (Copied m : copies) {
+            java.util.Set<String> flags = new java.util.LinkedHashSet<>();
+            m.flags().forEach(f -> flags.add(f.asString()));
+            java.time.OffsetDateTime date = java.time.OffsetDateTime.parse(
+                    m.internalDate().trim().replaceFirst("^(\\d)-", "0$1-"), ImapMessages.INTERNALDATE);
+            long uid = messages.append(mailbox, org.corvid.ejb.backend.MessageSource.of(m.file(), java.nio.file.Files.size(m.file())),
+                    flags, date);
+            org.corvid.ejb.node.DurableCommit.force(mailstore);
+            if (uid < 0) {
+                c.write(r.tag() + (uid == org.corvid.ejb.backend.MessageStore.OVER_QUOTA ? " NO [OVERQUOTA] Quota exceeded"
+                        : " NO [TRYCREATE] Mailbox does not exist"));
+                return null;
+            }
+            from.append(from.length() > 0 ? "," : "").append(m.uid());
+            uids.append(uids.length() > 0 ? "," : "").append(uid);
+        }
+        return "[COPYUID " + to.uidValidity() + " " + from + " " + uids + "]";
+    }
+
+    /** A message of this node's selected mailbox to copy to another backend: its spool file is read, not moved. */
+    public record LocalCopy(long uid, java.util.Set<String> flags, String internalDate, java.nio.file.Path file) {
+    }
+
+    /** The backend holding {@code mailbox} (internal name) when it is ACTIVE on another server than this node. */
+    public String otherBackendOf(String mailbox) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || mailbox == null) {
+            return null;
+        }
+        MupdateRecord rec = locations.lookup(mailbox);
+        return rec == null || rec.state() != org.corvid.persistence.mupdate.MailboxState.ACTIVE
+                || rec.server().equalsIgnoreCase(node.serverName()) ? null : rec.server();
+    }
+
+    /**
+     * COPY/MOVE from a mailbox selected on this node to {@code mailbox} (as the client named it) on
+     * {@code server}: each message appended there with its flags and internal date. Returns the COPYUID code,
+     * or null after answering the client (backend unavailable, or an append failed).
+     */
+    public String copyOut(TaggedRequest r, Connection c, String server, String mailbox, List<LocalCopy> messages) {
+        Target dest = connect(r, c, server);
+        if (dest.proxy() == null) {
+            return null;
+        }
+        List<Copied> copies = messages.stream().map(m -> new Copied(m.uid(),
+                m.flags().stream().filter(f -> !f.equalsIgnoreCase("\\Recent")).<Value>map(Value.Atom::new).toList(),
+                m.internalDate(), m.file())).toList();
+        try {
+            return appendAll(r, c, dest.proxy(), mailbox, copies);
+        } catch (IOException e) {
+            LOG.warnf("[%s] IMAP proxy: copy to %s failed: %s", c.id(), server, e.getMessage());
+            c.write(r.tag() + " NO [UNAVAILABLE] Copy between backends failed, try again later");
+            return null;
         }
     }
 

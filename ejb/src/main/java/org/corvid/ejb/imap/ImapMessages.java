@@ -150,6 +150,9 @@ public class ImapMessages {
     private MessageStore messages;
 
     @EJB
+    private ImapFrontend frontend;
+
+    @EJB
     private SeenStates seenStates;
 
     @EJB
@@ -191,6 +194,54 @@ public class ImapMessages {
         long size = all.stream().mapToLong(MessageStore.Info::size).sum();
         return new long[] {all.size(), all.stream().filter(m -> !m.has("\\Seen")).count(), size,
                 all.stream().filter(m -> m.has("\\Deleted")).count()};
+    }
+
+    /**
+     * COPY/MOVE from the mailbox selected here to one on another backend ({@link ImapFrontend#copyOut}: appended
+     * there with flags and internal dates); a MOVE expunges the originals here only after every copy was
+     * confirmed. The target backend checks the right {@code i}; here {@code r}, and {@code t}, {@code e} to move.
+     */
+    private void copyOut(TaggedRequest r, Connection c, boolean byUid, SequenceSet set, MailboxStore.Info from,
+                         String server, String targetName, boolean move) {
+        SelectedMailbox view = selected(c);
+        if (from == null || !caller().may(from, 'r') || move && (view.readOnly() || !caller().may(from, 'e') || !caller().may(from, 't'))) {
+            c.write(r.tag() + " NO [NOPERM] Permission denied");
+            return;
+        }
+        List<ImapFrontend.LocalCopy> chosen = new ArrayList<>();
+        for (MessageStore.Info m : visible(view.name())) {
+            int n = view.numberOf(m.uid());
+            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
+                Set<String> flags = new LinkedHashSet<>(m.flags());
+                if (move) {
+                    flags.removeIf("\\Deleted"::equalsIgnoreCase);
+                }
+                chosen.add(new ImapFrontend.LocalCopy(m.uid(), flags, INTERNALDATE.format(m.internalDate()),
+                        messages.file(m)));
+            }
+        }
+        if (chosen.isEmpty()) {
+            c.write(r.tag() + " OK Completed");
+            return;
+        }
+        String copyUid = frontend.copyOut(r, c, server, targetName, chosen);
+        if (copyUid == null) {
+            return; // answered
+        }
+        if (!move) {
+            c.write(r.tag() + " OK " + copyUid + " Completed");
+            return;
+        }
+        List<Long> uids = chosen.stream().map(ImapFrontend.LocalCopy::uid).toList();
+        messages.setFlags(view.name(), uids, FlagChange.ADD, Set.of("\\Deleted"));
+        c.write("* OK " + copyUid + " Moved");
+        for (long uid : messages.expunge(view.name(), uids)) {
+            int n = view.expunged(uid);
+            if (n > 0) {
+                c.write("* " + n + " EXPUNGE");
+            }
+        }
+        c.write(r.tag() + " OK Completed");
     }
 
     /** APPEND mailbox [(flags)] [date-time] literal. */
@@ -772,8 +823,13 @@ public class ImapMessages {
         }
         MailboxStore.Info to = mailboxes.find(target);
         MailboxStore.Info from = mailboxes.find(view.name());
-        if (to == null) {
+        String elsewhere = to == null ? frontend.otherBackendOf(target) : null;
+        if (to == null && elsewhere == null) {
             c.write(r.tag() + " NO [TRYCREATE] Mailbox does not exist");
+            return;
+        }
+        if (elsewhere != null) { // a unified node: the selection is here, the target on another backend
+            copyOut(r, c, byUid, set, from, elsewhere, args.get(1).asString(), move);
             return;
         }
         if (!caller().may(to, 'i') || from == null || !caller().may(from, 'r') || move && (view.readOnly() || !caller().may(from, 'e') || !caller().may(from, 't'))) {

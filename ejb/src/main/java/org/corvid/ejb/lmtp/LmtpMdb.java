@@ -53,7 +53,7 @@ import org.wildfly.security.auth.server.SecurityIdentity;
  * in Cyrus. A recipient gets {@code 250} only once its copy is durable (spool file forced, row committed).
  * As Cyrus's lmtpd over TCP: peers on the loopback interface may deliver at once, others must first
  * {@code AUTH PLAIN} (RFC 4954) as a user in one of {@code corvid.lmtp.auth-roles} (default: administrators and
- * frontends, whose LMTP proxy delivers here).
+ * frontends, whose LMTP proxy delivers here, and murder backends: a unified node's proxy is its MUPDATE principal).
  * <p>On a frontend, a recipient whose INBOX is not on this node is routed by the mailbox list
  * ({@link MailboxLocator}) and delivered by {@link LmtpProxy}, one transaction per backend, with one reply per
  * recipient to the client: {@code 451 4.4.3} when its backend is down or the list cannot be consulted,
@@ -204,7 +204,7 @@ public class LmtpMdb implements LmtpListener {
     }
 
     private static boolean mayDeliver(SecurityIdentity identity) {
-        for (String role : System.getProperty("corvid.lmtp.auth-roles", Namespaces.ADMIN_ROLE + ",corvid-frontend").split(",")) {
+        for (String role : System.getProperty("corvid.lmtp.auth-roles", Namespaces.ADMIN_ROLE + ",corvid-frontend,corvid-backend").split(",")) {
             if (identity.getRoles().contains(role.trim())) {
                 return true;
             }
