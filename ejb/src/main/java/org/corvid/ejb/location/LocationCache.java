@@ -100,6 +100,48 @@ public class LocationCache {
         }
     }
 
+    /** One page of {@link #page}: the entries in name order, how many match in all, and whether more follow. */
+    public record Page(List<MupdateRecord> items, long matching, boolean more) {
+    }
+
+    /**
+     * The entries whose names start with {@code prefix} and sort after {@code after} (null: from the start), at
+     * most {@code limit} of them, in name order: one pass over the cache keeping the {@code limit} smallest (no
+     * sort of the whole list, so a page of a 1M list costs one scan).
+     */
+    public Page page(String prefix, String after, int limit) {
+        java.util.PriorityQueue<MupdateRecord> smallest = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparing(MupdateRecord::name).reversed());
+        long[] matching = {0, 0}; // with the prefix; of those, after the cursor
+        try (var values = cache.values().stream()) {
+            values.forEach(r -> {
+                if (!r.name().startsWith(prefix)) {
+                    return;
+                }
+                matching[0]++;
+                if (after != null && r.name().compareTo(after) <= 0) {
+                    return;
+                }
+                matching[1]++;
+                smallest.add(r);
+                if (smallest.size() > limit) {
+                    smallest.poll();
+                }
+            });
+        }
+        List<MupdateRecord> items = new java.util.ArrayList<>(smallest);
+        items.sort(java.util.Comparator.comparing(MupdateRecord::name));
+        return new Page(items, matching[0], matching[1] > items.size());
+    }
+
+    /** Mailboxes per server, over the whole list. */
+    public Map<String, Long> countsByServer() {
+        try (var values = cache.values().stream()) {
+            return values.collect(java.util.stream.Collectors.groupingBy(MupdateRecord::server, java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting()));
+        }
+    }
+
     /** The cached names not in {@code keep} (what a full resync did not send again). */
     public List<String> namesNotIn(Set<String> keep) {
         try (var keys = cache.keySet().stream()) {

@@ -24,6 +24,31 @@ public class MupdateResource {
     @Resource(lookup = MupdateConnectionFactory.JNDI_NAME)
     private MupdateConnectionFactory master;
 
+    @jakarta.ejb.EJB
+    private org.corvid.ejb.node.NodeStatusService status;
+
+    @jakarta.ejb.EJB
+    private org.corvid.ejb.location.LocationCache locations;
+
+    /**
+     * {@code GET /api/mupdate/status}: this node's MUPDATE side ({@code master}, {@code slave} or {@code none}),
+     * the master it follows, whether it holds the master's whole list, the list's size here, and the UPDATE
+     * subscribers streaming from this node.
+     */
+    @GET
+    @Path("status")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> status() {
+        var m = status.status().mupdate();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("mode", m.mode());
+        body.put("master", m.mode().equals("master") ? null : m.master());
+        body.put("synced", m.synced());
+        body.put("listSize", locations.size());
+        body.put("streamingClients", m.streamingClients());
+        return body;
+    }
+
     @GET
     @Path("mailboxes/{name}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
