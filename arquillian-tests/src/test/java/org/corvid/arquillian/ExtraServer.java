@@ -84,6 +84,14 @@ final class ExtraServer implements AutoCloseable {
         awaitDeployed(180);
     }
 
+    /** The number of threads of the server's JVM (Linux: {@code /proc/<pid>/status}). */
+    int threads() throws Exception {
+        long pid = process.descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                .mapToLong(ProcessHandle::pid).findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("Threads:"))
+                .mapToInt(l -> Integer.parseInt(l.substring("Threads:".length()).trim())).findFirst().orElseThrow();
+    }
+
     /** {@code kill -9} of the server and its launcher script: no shutdown hook, no flush. */
     void kill() throws Exception {
         List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();

@@ -386,6 +386,47 @@ class FrontendProxyIT {
         deleteShared(shared);
     }
 
+    /** 150 clients idling on a proxied INBOX: one relay thread for all of them, each sees a delivery, each DONE ends it. */
+    @Test
+    void proxiedIdleTakesNoThreadPerClient() throws Exception {
+        List<LineClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 150; i++) {
+                LineClient c = LineClient.imap(frontend.port(1143), "bob");
+                c.send("I1 SELECT INBOX");
+                c.readUntil("I1 OK");
+                clients.add(c);
+            }
+            int before = frontend.threads();
+            for (LineClient c : clients) {
+                c.send("I2 IDLE");
+                assertEquals("+ idling", c.read());
+            }
+            int idling = frontend.threads();
+            assertTrue(idling - before < 20, "threads before IDLE " + before + ", with 150 idling " + idling);
+            try (LineClient l = new LineClient(TestServer.HOST, TestServer.LMTP)) {
+                l.readUntil("220 ");
+                l.send("LHLO it\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA");
+                l.readUntil("354");
+                l.sendRaw("Subject: to 150 idlers\r\n\r\nhi\r\n.\r\n");
+                assertEquals("250 2.1.5 Ok", l.read());
+            }
+            for (LineClient c : clients) {
+                assertTrue(c.readUntil("* ").matches("\\* \\d+ EXISTS"), "pushed to every idling client");
+            }
+            for (LineClient c : clients) {
+                c.send("DONE");
+                assertEquals("I2 OK IDLE terminated", c.readUntil("I2 "));
+                c.send("I3 NOOP"); // the backend connection works as before
+                assertTrue(c.readUntil("I3 ").startsWith("I3 OK"));
+            }
+        } finally {
+            for (LineClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
     /** The test server's management CLI: one command. */
     private static void cli(String command) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("jboss.home"), "bin/jboss-cli.sh").toString(), "-c",

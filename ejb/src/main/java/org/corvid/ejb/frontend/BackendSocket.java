@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /** A line-oriented client connection to a backend (LMTP, POP3): connect and read timeouts, CRLF lines. */
@@ -15,12 +16,14 @@ class BackendSocket implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final int READ_TIMEOUT_MS = 120_000;
 
+    private final SocketChannel channel; // blocking, read through streams; non-blocking only while IDLE is relayed
     private final Socket socket;
     protected final InputStream in;
     protected final OutputStream out;
 
     BackendSocket(String host, int port) throws IOException {
-        socket = new Socket();
+        channel = SocketChannel.open();
+        socket = channel.socket();
         try {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
@@ -57,9 +60,9 @@ class BackendSocket implements AutoCloseable {
         }
     }
 
-    /** Read timeout: 0 waits for ever (while idling); the default otherwise. */
-    void readTimeout(boolean forever) throws IOException {
-        socket.setSoTimeout(forever ? 0 : READ_TIMEOUT_MS);
+    /** The socket's channel, for {@link IdleRelays} (the streams above must be drained before it goes non-blocking). */
+    SocketChannel channel() {
+        return channel;
     }
 
     /** The next line without its CRLF; at most {@code max} bytes. */
@@ -75,7 +78,7 @@ class BackendSocket implements AutoCloseable {
     @Override
     public void close() {
         try {
-            socket.close();
+            channel.close();
         } catch (IOException ignored) {
             // gone already
         }

@@ -124,10 +124,11 @@ public final class ImapProxy extends BackendSocket {
     }
 
     /**
-     * IDLE on the backend: sends it and waits for the continuation; then {@code executor} relays what the backend
-     * reports while idling, up to the completion that {@link #endIdle} causes. False (answered) if refused.
+     * IDLE on the backend: sends it and waits for the continuation; then {@code relays} passes on what the
+     * backend reports while idling (no thread per idling client), up to the completion that {@link #endIdle}
+     * causes. False (answered) if refused.
      */
-    public boolean startIdle(String clientTag, Connection client, java.util.concurrent.Executor executor) throws IOException {
+    public boolean startIdle(String clientTag, Connection client, IdleRelays relays) throws IOException {
         String tag = "P" + (++tags);
         send(tag + " IDLE");
         byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
@@ -143,17 +144,8 @@ public final class ImapProxy extends BackendSocket {
             }
             passOn(line, client);
         }
-        readTimeout(true); // a quiet mailbox says nothing for as long as the client idles
-        idling = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<String> done = idling;
-        executor.execute(() -> {
-            try {
-                done.complete(relay(tag, clientTag, client));
-                readTimeout(false);
-            } catch (IOException | RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
+        byte[] pending = in.readNBytes(in.available()); // read ahead already: the relay starts with it
+        idling = relays.watch(channel(), pending, tag, clientTag, client);
         return true;
     }
 
@@ -164,7 +156,10 @@ public final class ImapProxy extends BackendSocket {
         if (done == null) {
             return;
         }
-        send("DONE");
+        java.nio.ByteBuffer doneLine = java.nio.ByteBuffer.wrap("DONE\r\n".getBytes(StandardCharsets.US_ASCII));
+        while (doneLine.hasRemaining()) { // the socket is non-blocking while the relay has it: no stream writes
+            channel().write(doneLine);
+        }
         try {
             done.get(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -236,7 +231,7 @@ public final class ImapProxy extends BackendSocket {
     }
 
     /** The size of the literal {@code {n}} that ends the line, or -1. */
-    private static long literalSize(byte[] line) {
+    static long literalSize(byte[] line) {
         int end = line.length;
         while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
             end--;

@@ -179,7 +179,7 @@ public class ImapFrontend {
         }
         try {
             if (r.args().isEmpty()) {
-                if (there.startIdle(r.tag(), c, executor)) {
+                if (there.startIdle(r.tag(), c, idleRelays)) {
                     c.continueWith("+ idling");
                 }
             } else {
@@ -195,8 +195,8 @@ public class ImapFrontend {
         return true;
     }
 
-    @jakarta.annotation.Resource
-    private jakarta.enterprise.concurrent.ManagedExecutorService executor;
+    @EJB
+    private org.corvid.ejb.frontend.IdleRelays idleRelays;
 
     private static final java.util.regex.Pattern FETCHED = java.util.regex.Pattern.compile(
             "(?s)^\\* \\d+ FETCH .*?UID (\\d+).*");

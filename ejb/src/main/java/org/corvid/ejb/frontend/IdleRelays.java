@@ -1,0 +1,202 @@
+package org.corvid.ejb.frontend;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.corvid.jca.api.Connection;
+import org.jboss.logging.Logger;
+
+/**
+ * What backends report to proxied clients while they IDLE, relayed by one selector thread for the whole node:
+ * a client idling on a mailbox of another backend costs no thread (a thread per idling client would be
+ * thousands on a frontend, as every mail app idles on its INBOX). While a session idles its backend socket is
+ * non-blocking and registered here; the backend's untagged responses (literals included) go to the client as
+ * they arrive, and the tagged completion that the client's DONE causes ends the watch and hands the socket
+ * back, blocking again, to the session.
+ */
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@PermitAll
+public class IdleRelays {
+    private static final Logger LOG = Logger.getLogger(IdleRelays.class);
+    private static final int MAX_LINE = 1024 * 1024;
+    private static final byte[] BYE = "* BYE ".getBytes(StandardCharsets.US_ASCII);
+
+    @Resource
+    private ManagedThreadFactory threads;
+
+    private Selector selector;
+    private final Queue<Watch> registrations = new ConcurrentLinkedQueue<>();
+    private volatile boolean running = true;
+
+    @PostConstruct
+    void start() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the IDLE relay's selector", e);
+        }
+        Thread t = threads.newThread(this::loop);
+        t.setName("corvid-idle-relay");
+        t.start();
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * Watches {@code channel} (whose IDLE the backend has just accepted with {@code +}) until the completion
+     * of {@code backendTag}, relaying to {@code client}; {@code pending} is what was already read past the
+     * continuation. The future completes with the completion's status once the socket blocks again.
+     */
+    public CompletableFuture<String> watch(SocketChannel channel, byte[] pending, String backendTag, String clientTag,
+                                           Connection client) throws IOException {
+        Watch w = new Watch(channel, backendTag, clientTag, client);
+        if (w.consume(pending, pending.length)) {
+            return w.done; // completed by what was read already (a backend that ended the IDLE at once)
+        }
+        channel.configureBlocking(false);
+        registrations.add(w);
+        selector.wakeup();
+        return w.done;
+    }
+
+    private void loop() {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (running) {
+            try {
+                selector.select();
+                for (Watch w; (w = registrations.poll()) != null; ) {
+                    w.channel.register(selector, SelectionKey.OP_READ, w);
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Watch w = (Watch) key.attachment();
+                    buffer.clear();
+                    try {
+                        int n = w.channel.read(buffer);
+                        if (n < 0) {
+                            throw new IOException("connection closed by the backend during IDLE");
+                        }
+                        if (w.consume(buffer.array(), n)) {
+                            release(key, w);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        key.cancel();
+                        w.done.completeExceptionally(e);
+                    }
+                }
+                selector.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.errorf(e, "IDLE relay: unexpected failure, going on");
+            }
+        }
+    }
+
+    /** The watch is over: the socket leaves the selector and blocks again before the session uses it. */
+    private void release(SelectionKey key, Watch w) throws IOException {
+        key.cancel();
+        selector.selectNow(); // deregisters it, so that it may block again
+        w.channel.configureBlocking(true);
+        w.done.complete(w.status);
+    }
+
+    /** One idling session: a line parser over what its backend sends, literals passed through as they come. */
+    private static final class Watch {
+        final SocketChannel channel;
+        final byte[] prefix;
+        final String clientTag;
+        final Connection client;
+        final CompletableFuture<String> done = new CompletableFuture<>();
+        final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        long literalLeft;
+        String status;
+
+        Watch(SocketChannel channel, String backendTag, String clientTag, Connection client) {
+            this.channel = channel;
+            this.prefix = (backendTag + " ").getBytes(StandardCharsets.US_ASCII);
+            this.clientTag = clientTag;
+            this.client = client;
+        }
+
+        /** Takes {@code n} bytes; true once the tagged completion went to the client (nothing follows it). */
+        boolean consume(byte[] bytes, int n) throws IOException {
+            int i = 0;
+            while (i < n) {
+                if (literalLeft > 0) {
+                    int take = (int) Math.min(literalLeft, n - i);
+                    client.writeRaw(Arrays.copyOfRange(bytes, i, i + take));
+                    literalLeft -= take;
+                    i += take;
+                    continue;
+                }
+                int lf = i;
+                while (lf < n && bytes[lf] != '\n') {
+                    lf++;
+                }
+                if (line.size() + (lf - i) > MAX_LINE) {
+                    throw new IOException("line from the backend longer than " + MAX_LINE + " bytes");
+                }
+                if (lf == n) {
+                    line.write(bytes, i, n - i);
+                    return false;
+                }
+                line.write(bytes, i, lf + 1 - i);
+                i = lf + 1;
+                byte[] complete = line.toByteArray();
+                line.reset();
+                if (startsWith(complete, prefix)) {
+                    String rest = new String(complete, prefix.length, complete.length - prefix.length, StandardCharsets.UTF_8)
+                            .stripTrailing();
+                    client.write(clientTag + " " + rest);
+                    int space = rest.indexOf(' ');
+                    status = space < 0 ? rest : rest.substring(0, space);
+                    return true;
+                }
+                if (startsWith(complete, BYE)) {
+                    continue; // the backend's session ends, not the client's: the read fails next
+                }
+                client.writeRaw(complete);
+                literalLeft = Math.max(0, ImapProxy.literalSize(complete));
+            }
+            return false;
+        }
+
+        private static boolean startsWith(byte[] line, byte[] prefix) {
+            if (line.length < prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (line[i] != prefix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
