@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * namespace from either, INBOXes placed on the emptiest backend at first login, a session using mailboxes on
  * both backends, cross-backend COPY and MOVE keeping flags and dates, LSUB across backends, CREATE on one
  * frontend then SELECT on the other, LMTP fan-out, and a backend killed ({@code 451}, clean IMAP errors) then
- * started again, referrals (RFC 2193) on frontend1 and off on frontend2, special use and LIST-STATUS from the backends. No Arquillian deployment: the script starts every node itself.
+ * started again, referrals (RFC 2193) on frontend1 and off on frontend2, placement by fewest mailboxes (frontend1) and explicit (frontend2), special use and LIST-STATUS from the backends. No Arquillian deployment: the script starts every node itself.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DiscreteMurderIT {
@@ -45,7 +45,7 @@ class DiscreteMurderIT {
         pb.environment().put("CORVID_EAR", Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")).toAbsolutePath().toString());
         pb.environment().put("CORVID_MURDER_DIR", DIR.toString());
         pb.environment().put("CORVID_MURDER_OFFSET", "9500");
-        pb.environment().put("CORVID_MURDER_FRONTEND2_OPTS", "-Dcorvid.referrals=false");
+        pb.environment().put("CORVID_MURDER_FRONTEND2_OPTS", "-Dcorvid.referrals=false -Dcorvid.placement=server:backend2");
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -113,7 +113,7 @@ class DiscreteMurderIT {
         try (LineClient alice = imap("frontend1", "alice")) {
             aliceBackend = serverOf("user.alice");
         }
-        try (LineClient bob = imap("frontend2", "bob")) {
+        try (LineClient bob = imap("frontend1", "bob")) {
             bobBackend = serverOf("user.bob");
         }
         assertNotEquals(aliceBackend, bobBackend, "the second user went to the backend without mailboxes");
@@ -124,6 +124,24 @@ class DiscreteMurderIT {
             assertEquals(List.of("C2 OK Completed"), admin.answer("C2"));
         }
         assertEquals(bobBackend, serverOf("shared.team"));
+        // placement: frontend1 the fewest mailboxes, frontend2 always backend2 (corvid.placement=server:backend2)
+        String fewest = bobBackend.equals("backend2") ? "backend1" : "backend2";
+        try (LineClient admin = imap("frontend1", "admin")) {
+            admin.send("P1 CREATE shared.fewest");
+            assertEquals(List.of("P1 OK Completed"), admin.answer("P1"));
+        }
+        assertEquals(fewest, serverOf("shared.fewest"));
+        try (LineClient admin = imap("frontend2", "admin")) {
+            admin.send("P2 CREATE shared.placed");
+            assertEquals(List.of("P2 OK Completed"), admin.answer("P2"));
+        }
+        assertEquals("backend2", serverOf("shared.placed"));
+        try (LineClient admin = imap("frontend1", "admin")) { // gone again: the LISTs below show what alice has
+            admin.send("P3 DELETE shared.fewest");
+            assertEquals(List.of("P3 OK Completed"), admin.answer("P3"));
+            admin.send("P4 DELETE shared.placed");
+            assertEquals(List.of("P4 OK Completed"), admin.answer("P4"));
+        }
         for (String frontend : List.of("frontend1", "frontend2")) {
             try (LineClient alice = imap(frontend, "alice")) {
                 alice.send("L1 LIST \"\" \"*\"");

@@ -804,10 +804,15 @@ public class ImapFrontend {
     }
 
     /**
-     * Placement of a new user or top-level mailbox: among the backends of {@code corvid.backends} (or, if none
-     * is listed, the servers of the mailbox list), the one holding the fewest mailboxes; null if none is known.
+     * Placement of a new user or top-level mailbox ({@code corvid.placement}): {@code server:<name>} puts every one
+     * on that server; the default, {@code fewest-mailboxes}, among the backends of {@code corvid.backends} (or, if
+     * none is listed, the servers of the mailbox list) the one holding the fewest mailboxes; null if none is known.
      */
     String placement() {
+        String policy = System.getProperty("corvid.placement", "fewest-mailboxes").trim();
+        if (policy.startsWith("server:") && policy.length() > "server:".length()) {
+            return policy.substring("server:".length()); // explicit: every new user or top-level name there
+        }
         Map<String, Long> count = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         org.corvid.ejb.frontend.BackendAddresses.configured().forEach(s -> count.put(s, 0L));
         boolean listed = !count.isEmpty();
