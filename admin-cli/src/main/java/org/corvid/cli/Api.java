@@ -59,12 +59,20 @@ final class Api {
         if (r.statusCode() >= 300) {
             String detail = r.body();
             if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
-                JsonObject problem = Json.createReader(new StringReader(r.body())).readObject();
-                detail = problem.getString("title", "") + ": " + problem.getString("detail", "");
+                try {
+                    JsonObject problem = Json.createReader(new StringReader(r.body())).readObject();
+                    detail = problem.getString("title", "") + ": " + problem.getString("detail", "");
+                } catch (jakarta.json.JsonException e) {
+                    // the body as it came
+                }
             }
             throw new Failure("HTTP " + r.statusCode() + " " + detail);
         }
-        return Json.createReader(new StringReader(r.body())).read();
+        try {
+            return Json.createReader(new StringReader(r.body())).read();
+        } catch (jakarta.json.JsonException e) {
+            throw new Failure(url + path + " did not answer JSON (is this a Corvid node?)");
+        }
     }
 
     static String encode(String value) {

@@ -14,15 +14,15 @@ import picocli.CommandLine.Option;
         subcommands = {ServersCommand.class, MailboxesCommand.class, FindCommand.class, ResyncCommand.class,
                 StatusCommand.class})
 public final class CorvidAdmin implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "${env:CORVID_URL:-http://localhost:8080}",
+    @Option(names = "--url", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:CORVID_URL:-http://localhost:8080}",
             description = "the node's HTTP address (default: $CORVID_URL or ${DEFAULT-VALUE})")
     String url;
 
-    @Option(names = "--user", defaultValue = "${env:CORVID_ADMIN:-admin:admin}",
+    @Option(names = "--user", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:CORVID_ADMIN:-admin:admin}",
             description = "user:password of an administrator (default: $CORVID_ADMIN or the dev realm's admin)")
     String user;
 
-    @Option(names = "--json", description = "print the API's JSON as it came")
+    @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT, description = "print the API's JSON as it came")
     boolean json;
 
     Api api() {

@@ -24,7 +24,7 @@ final class FindCommand implements Callable<Integer> {
                 return;
             }
             System.out.println(m.getString("name") + "\t" + m.getString("location") + "\t" + m.getString("state"));
-            System.out.println("acl\t" + m.getString("acl").replace('\t', ' ').trim());
+            System.out.println("acl\t" + m.getString("acl", "").replace('\t', ' ').trim());
         });
     }
 }

@@ -61,6 +61,10 @@ class AdminCliIT {
         assertEquals(0, find.status(), find.err());
         assertEquals("user.alice.cli1\t" + node + "!default\tACTIVE", find.out().lines().findFirst().orElse(""));
 
+        Run json = admin("admin", "mailboxes", "--prefix", "user.alice.cli1", "--json"); // a global option after the command
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().startsWith("{\"name\":\"user.alice.cli1\""), json.out());
+
         Run list = admin("admin", "mailboxes", "--prefix", "user.alice.cli", "--limit", "0");
         assertEquals(0, list.status(), list.err());
         assertEquals(List.of("user.alice.cli1\t" + node + "!default\tACTIVE", "user.alice.cli2\t" + node + "!default\tACTIVE"),

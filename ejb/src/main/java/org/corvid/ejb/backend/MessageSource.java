@@ -60,7 +60,7 @@ public final class MessageSource {
         ByteBuffer head = ByteBuffer.wrap(prefix);
         if (bytes != null) {
             ByteBuffer[] parts = {head, ByteBuffer.wrap(bytes)};
-            while (parts[1].hasRemaining()) {
+            while (head.hasRemaining() || parts[1].hasRemaining()) { // an empty body still has its prefix
                 out.write(parts);
             }
             return;

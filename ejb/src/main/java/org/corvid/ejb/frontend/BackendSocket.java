@@ -18,7 +18,7 @@ class BackendSocket implements AutoCloseable {
 
     private final SocketChannel channel; // blocking, read through streams; non-blocking only while IDLE is relayed
     private final Socket socket;
-    protected final InputStream in;
+    protected final java.io.PushbackInputStream in; // what the IDLE relay read past a completion goes back here
     protected final OutputStream out;
 
     BackendSocket(String host, int port) throws IOException {
@@ -28,7 +28,7 @@ class BackendSocket implements AutoCloseable {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream());
+            in = new java.io.PushbackInputStream(new BufferedInputStream(socket.getInputStream()), 64 * 1024);
             out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
         } catch (IOException e) {
             socket.close();
@@ -58,6 +58,11 @@ class BackendSocket implements AutoCloseable {
                 return b.toByteArray();
             }
         }
+    }
+
+    /** Puts {@code bytes} back in front of what is read next. */
+    void unread(byte[] bytes) throws IOException {
+        in.unread(bytes);
     }
 
     /** The socket's channel, for {@link IdleRelays} (the streams above must be drained before it goes non-blocking). */

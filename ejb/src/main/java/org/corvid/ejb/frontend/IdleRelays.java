@@ -16,7 +16,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,6 +41,10 @@ public class IdleRelays {
     private static final Logger LOG = Logger.getLogger(IdleRelays.class);
     private static final int MAX_LINE = 1024 * 1024;
     private static final byte[] BYE = "* BYE ".getBytes(StandardCharsets.US_ASCII);
+
+    /** How an IDLE ended: the completion's status, and what the backend sent after it (the session reads it next). */
+    public record End(String status, byte[] leftover) {
+    }
 
     @Resource
     private ManagedThreadFactory threads;
@@ -73,11 +80,12 @@ public class IdleRelays {
      * of {@code backendTag}, relaying to {@code client}; {@code pending} is what was already read past the
      * continuation. The future completes with the completion's status once the socket blocks again.
      */
-    public CompletableFuture<String> watch(SocketChannel channel, byte[] pending, String backendTag, String clientTag,
-                                           Connection client) throws IOException {
+    public CompletableFuture<End> watch(SocketChannel channel, byte[] pending, String backendTag, String clientTag,
+                                        Connection client) throws IOException {
         Watch w = new Watch(channel, backendTag, clientTag, client);
-        if (w.consume(pending, pending.length)) {
-            return w.done; // completed by what was read already (a backend that ended the IDLE at once)
+        if (w.consume(pending, pending.length)) { // a backend that ended the IDLE at once
+            w.done.complete(new End(w.status, w.leftover));
+            return w.done;
         }
         channel.configureBlocking(false);
         registrations.add(w);
@@ -87,13 +95,22 @@ public class IdleRelays {
 
     private void loop() {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        List<Watch> finished = new ArrayList<>();
         while (running) {
             try {
-                selector.select();
+                // a bounded wait: a channel closed by its session (the client left while idling) is deregistered,
+                // and so really closed, at the next select
+                selector.select(1000);
                 for (Watch w; (w = registrations.poll()) != null; ) {
-                    w.channel.register(selector, SelectionKey.OP_READ, w);
+                    try {
+                        w.channel.register(selector, SelectionKey.OP_READ, w);
+                    } catch (IOException | RuntimeException e) { // closed meanwhile: only this one fails
+                        w.done.completeExceptionally(e);
+                    }
                 }
-                for (SelectionKey key : selector.selectedKeys()) {
+                for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                    SelectionKey key = it.next();
+                    it.remove();
                     Watch w = (Watch) key.attachment();
                     buffer.clear();
                     try {
@@ -102,14 +119,26 @@ public class IdleRelays {
                             throw new IOException("connection closed by the backend during IDLE");
                         }
                         if (w.consume(buffer.array(), n)) {
-                            release(key, w);
+                            key.cancel();
+                            finished.add(w);
                         }
                     } catch (IOException | RuntimeException e) {
                         key.cancel();
                         w.done.completeExceptionally(e);
                     }
                 }
-                selector.selectedKeys().clear();
+                if (!finished.isEmpty()) { // the sockets leave the selector and block again before their sessions go on
+                    selector.selectNow();
+                    for (Watch w : finished) {
+                        try {
+                            w.channel.configureBlocking(true);
+                            w.done.complete(new End(w.status, w.leftover));
+                        } catch (IOException | RuntimeException e) {
+                            w.done.completeExceptionally(e);
+                        }
+                    }
+                    finished.clear();
+                }
             } catch (ClosedSelectorException e) {
                 return;
             } catch (IOException | RuntimeException e) {
@@ -118,24 +147,17 @@ public class IdleRelays {
         }
     }
 
-    /** The watch is over: the socket leaves the selector and blocks again before the session uses it. */
-    private void release(SelectionKey key, Watch w) throws IOException {
-        key.cancel();
-        selector.selectNow(); // deregisters it, so that it may block again
-        w.channel.configureBlocking(true);
-        w.done.complete(w.status);
-    }
-
     /** One idling session: a line parser over what its backend sends, literals passed through as they come. */
     private static final class Watch {
         final SocketChannel channel;
         final byte[] prefix;
         final String clientTag;
         final Connection client;
-        final CompletableFuture<String> done = new CompletableFuture<>();
+        final CompletableFuture<End> done = new CompletableFuture<>();
         final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         long literalLeft;
         String status;
+        byte[] leftover = new byte[0];
 
         Watch(SocketChannel channel, String backendTag, String clientTag, Connection client) {
             this.channel = channel;
@@ -176,6 +198,7 @@ public class IdleRelays {
                     client.write(clientTag + " " + rest);
                     int space = rest.indexOf(' ');
                     status = space < 0 ? rest : rest.substring(0, space);
+                    leftover = Arrays.copyOfRange(bytes, i, n); // e.g. an EXISTS right after the completion
                     return true;
                 }
                 if (startsWith(complete, BYE)) {

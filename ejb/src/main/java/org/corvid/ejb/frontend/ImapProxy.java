@@ -145,15 +145,24 @@ public final class ImapProxy extends BackendSocket {
             passOn(line, client);
         }
         byte[] pending = in.readNBytes(in.available()); // read ahead already: the relay starts with it
-        idling = relays.watch(channel(), pending, tag, clientTag, client);
+        java.util.concurrent.CompletableFuture<IdleRelays.End> watch = relays.watch(channel(), pending, tag, clientTag, client);
+        if (watch.isDone() && !watch.isCompletedExceptionally()) { // the backend ended it at once, and said so
+            unread(watch.join().leftover());
+            return false;
+        }
+        idling = watch;
         return true;
     }
 
     /** DONE: ends the backend's IDLE and waits until its completion has gone to the client. */
     public void endIdle() throws IOException {
-        java.util.concurrent.CompletableFuture<String> done = idling;
+        java.util.concurrent.CompletableFuture<IdleRelays.End> done = idling;
         idling = null;
         if (done == null) {
+            return;
+        }
+        if (done.isDone() && !done.isCompletedExceptionally()) { // the backend ended it by itself, completion relayed
+            unread(done.join().leftover());
             return;
         }
         java.nio.ByteBuffer doneLine = java.nio.ByteBuffer.wrap("DONE\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -161,7 +170,7 @@ public final class ImapProxy extends BackendSocket {
             channel().write(doneLine);
         }
         try {
-            done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            unread(done.get(60, java.util.concurrent.TimeUnit.SECONDS).leftover());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -170,7 +179,7 @@ public final class ImapProxy extends BackendSocket {
         }
     }
 
-    private volatile java.util.concurrent.CompletableFuture<String> idling;
+    private volatile java.util.concurrent.CompletableFuture<IdleRelays.End> idling;
     private static final byte[] BYE = "* BYE ".getBytes(StandardCharsets.US_ASCII);
     private boolean relayed;
 

@@ -376,6 +376,7 @@ public class ImapFrontend {
             return appendAll(r, c, dest.proxy(), mailbox, copies);
         } catch (IOException e) {
             LOG.warnf("[%s] IMAP proxy: copy to %s failed: %s", c.id(), server, e.getMessage());
+            drop(c, dest.proxy());
             c.write(r.tag() + " NO [UNAVAILABLE] Copy between backends failed, try again later");
             return null;
         }
@@ -487,34 +488,38 @@ public class ImapFrontend {
         }
         Target target = connect(null, c, route.server());
         if (target.proxy() == null) {
-            throw new IllegalStateException("backend " + route.server() + " unavailable");
+            return UNAVAILABLE;
         }
         java.util.Set<String> names = new java.util.TreeSet<>();
         try {
             String done = target.proxy().call("LSUB", List.of(new Value.Quoted(""), new Value.Quoted("*")), resp -> {
                 String line = resp.lines().get(0);
+                if (!line.startsWith("* LSUB ")) {
+                    writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there: the client must see it
+                    return;
+                }
                 if (!resp.literals().isEmpty()) {
                     try {
                         names.add(java.nio.file.Files.readString(resp.literals().get(0), java.nio.charset.StandardCharsets.UTF_8));
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        LOG.warnf("[%s] IMAP proxy: unreadable LSUB name from %s: %s", c.id(), route.server(), e.getMessage());
                     }
-                } else if (line.startsWith("* LSUB ")) {
+                } else {
                     String name = line.substring(line.indexOf(')') + 1).trim();
-                    name = name.substring(name.indexOf(' ') + 1).trim(); // after the delimiter
-                    names.add(name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\\\"", "\"")
-                            .replace("\\\\", "\\") : name);
+                    names.add(unquote(name.substring(name.indexOf(' ') + 1).trim())); // after the delimiter
                 }
                 resp.discard();
             });
-            if (!done.startsWith("OK")) {
-                throw new IllegalStateException("LSUB on " + route.server() + ": " + done);
-            }
+            return done.startsWith("OK") ? names : UNAVAILABLE;
         } catch (IOException e) {
-            throw new IllegalStateException("backend " + route.server() + " failed: " + e.getMessage(), e);
+            LOG.warnf("[%s] IMAP proxy: LSUB on %s failed: %s", c.id(), route.server(), e.getMessage());
+            drop(c, target.proxy());
+            return UNAVAILABLE;
         }
-        return names;
     }
+
+    /** {@link #remoteSubscriptions}: the INBOX's backend did not answer (compared by identity). */
+    public static final java.util.Set<String> UNAVAILABLE = java.util.Collections.unmodifiableSet(new java.util.HashSet<>());
 
     private static final java.util.Set<String> SPECIAL_USES = java.util.Set.of("\\ALL", "\\ARCHIVE", "\\DRAFTS",
             "\\FLAGGED", "\\JUNK", "\\SENT", "\\TRASH");
@@ -536,12 +541,15 @@ public class ImapFrontend {
             try {
                 target.proxy().call("LIST", List.of(new Value.ListValue(List.of(new Value.Atom("SPECIAL-USE"))),
                         new Value.Quoted(""), new Value.Quoted("*")), resp -> {
+                    if (!resp.lines().get(0).startsWith("* LIST ")) {
+                        writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there
+                        return;
+                    }
                     java.util.regex.Matcher m = LISTED.matcher(resp.lines().get(0));
                     if (resp.literals().isEmpty() && m.matches()) {
                         for (String attribute : m.group(1).split(" ")) {
                             if (SPECIAL_USES.contains(attribute.toUpperCase(java.util.Locale.ROOT))) {
-                                String name = m.group(2);
-                                uses.put(name.startsWith("\"") ? name.substring(1, name.length() - 1) : name, attribute);
+                                uses.put(unquote(m.group(2)), attribute);
                             }
                         }
                     }
@@ -549,6 +557,7 @@ public class ImapFrontend {
                 });
             } catch (IOException e) {
                 LOG.warnf("[%s] IMAP proxy: LIST (SPECIAL-USE) on %s failed: %s", c.id(), server, e.getMessage());
+                drop(c, target.proxy());
             }
         }
         return uses;
@@ -565,12 +574,40 @@ public class ImapFrontend {
             target.proxy().call("STATUS", List.of(new Value.Quoted(name), new Value.ListValue(atoms)), resp -> {
                 if (resp.literals().isEmpty() && resp.lines().get(0).startsWith("* STATUS ")) {
                     c.write(resp.lines().get(0));
+                    resp.discard();
+                } else {
+                    writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there
                 }
-                resp.discard();
             });
         } catch (IOException e) {
             LOG.warnf("[%s] IMAP proxy: STATUS on %s failed: %s", c.id(), server, e.getMessage());
+            drop(c, target.proxy());
         }
+    }
+
+    /** A backend connection that failed mid-answer: out of the session (its next command opens a fresh one), closed. */
+    private static void drop(Connection c, ImapProxy p) {
+        Backends b = backends(c);
+        synchronized (b) {
+            b.byServer.remove(p.server(), p);
+        }
+        p.close();
+    }
+
+    /** An IMAP mailbox name as sent: a quoted string unescaped left to right, an atom as it is. */
+    static String unquote(String name) {
+        if (!name.startsWith("\"") || name.length() < 2) {
+            return name;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < name.length() - 1; i++) {
+            char ch = name.charAt(i);
+            if (ch == '\\' && i + 1 < name.length() - 1) {
+                ch = name.charAt(++i);
+            }
+            out.append(ch);
+        }
+        return out.toString();
     }
 
     /** An untagged response with its literals, to the client as the backend sent it; its files go. */
@@ -713,7 +750,7 @@ public class ImapFrontend {
      */
     public void autocreateInbox(Connection c) {
         String inbox = new MailboxNames(c.user(), false).inbox();
-        if (!MailboxNames.valid(inbox) || locator.locate(inbox).kind() != MailboxLocator.Kind.UNKNOWN) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || !MailboxNames.valid(inbox) || locator.locate(inbox).kind() != MailboxLocator.Kind.UNKNOWN) {
             return;
         }
         // one autocreation per user at a time: a burst of first logins must not open a backend session each
@@ -734,7 +771,7 @@ public class ImapFrontend {
                 openForAutocreate(c);
             }
         } finally {
-            AUTOCREATING.remove(c.user());
+            AUTOCREATING.remove(c.user(), mine);
             mine.complete(null);
         }
     }

@@ -331,10 +331,8 @@ public class ImapMailboxes {
             frontend.clientTakesReferrals(c);
         }
         if (wantSubscribed) {
-            java.util.Set<String> remote; // on a frontend: kept by the INBOX's backend
-            try {
-                remote = frontend.remoteSubscriptions(c);
-            } catch (IllegalStateException e) {
+            java.util.Set<String> remote = frontend.remoteSubscriptions(c); // on a frontend: kept by the INBOX's backend
+            if (remote == ImapFrontend.UNAVAILABLE) {
                 c.write(r.tag() + " NO [UNAVAILABLE] Subscriptions unavailable, try again later");
                 return;
             }
