@@ -82,6 +82,34 @@ class LmtpDeliveryIT {
         assertTrue(got.endsWith("Subject: lmtp it\r\n\r\n.dot-stuffed line\r\nlast line\r\n"), got);
     }
 
+    /** A message with nothing in it but the end of data is stored as its trace headers, exactly the size announced. */
+    @Test
+    void anEmptyMessageIsStoredWithItsTraceHeaders() throws Exception {
+        LineClient.imap("bob").close(); // his INBOX, created at first login
+        try (LineClient l = new LineClient(TestServer.LMTP)) {
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            l.readUntil("250 ");
+            l.send("MAIL FROM:<empty@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA");
+            assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+            assertTrue(l.read().startsWith("354"));
+            l.send(".");
+            assertEquals("250 2.1.5 Ok", l.read());
+        }
+        try (LineClient c = LineClient.imap("bob")) {
+            c.send("E1 EXAMINE INBOX");
+            c.readUntil("E1 OK");
+            c.send("E2 FETCH * (RFC822.SIZE BODY.PEEK[])");
+            String head = c.read();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\* \\d+ FETCH \\(RFC822\\.SIZE (\\d+) BODY\\[\\] \\{(\\d+)\\}").matcher(head);
+            assertTrue(m.find(), head);
+            assertEquals(m.group(1), m.group(2), "the size announced is the size sent");
+            assertEquals("Return-Path: <empty@example.org>", c.read());
+            assertTrue(c.read().startsWith("Received: from "));
+            assertTrue(c.readUntil("E2 ").startsWith("E2 OK"), "the literal had all its bytes: the answer ends cleanly");
+        }
+    }
+
     @Test
     void aMessageOverTheLimitIsRefusedPerRecipientAndTheConnectionLives() throws Exception {
         inboxCount("alice");
