@@ -18,7 +18,7 @@ class BackendSocket implements AutoCloseable {
 
     private final SocketChannel channel; // blocking, read through streams; non-blocking only while IDLE is relayed
     private final Socket socket;
-    protected final java.io.PushbackInputStream in; // what the IDLE relay read past a completion goes back here
+    protected final Input in; // what the IDLE relay read past a completion goes back here
     protected final OutputStream out;
 
     BackendSocket(String host, int port) throws IOException {
@@ -28,7 +28,7 @@ class BackendSocket implements AutoCloseable {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
-            in = new java.io.PushbackInputStream(new BufferedInputStream(socket.getInputStream()), 64 * 1024);
+            in = new Input(new Buffered(socket.getInputStream()));
             out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
         } catch (IOException e) {
             socket.close();
@@ -57,6 +57,36 @@ class BackendSocket implements AutoCloseable {
             if (c == '\n') {
                 return b.toByteArray();
             }
+        }
+    }
+
+    /** The socket's buffered input, whose read-ahead can be taken without reading the socket. */
+    private static final class Buffered extends BufferedInputStream {
+        Buffered(InputStream in) {
+            super(in);
+        }
+
+        synchronized byte[] takeBuffered() {
+            byte[] b = java.util.Arrays.copyOfRange(buf, pos, count);
+            pos = count;
+            return b;
+        }
+    }
+
+    /** {@link Buffered} with room to put back what the IDLE relay read past a completion. */
+    static final class Input extends java.io.PushbackInputStream {
+        Input(Buffered in) {
+            super(in, 64 * 1024);
+        }
+
+        /** Everything read from the socket and not yet consumed (put back, then buffered), without reading more. */
+        synchronized byte[] takeBuffered() {
+            byte[] back = java.util.Arrays.copyOfRange(buf, pos, buf.length);
+            pos = buf.length;
+            byte[] ahead = ((Buffered) in).takeBuffered();
+            byte[] all = java.util.Arrays.copyOf(back, back.length + ahead.length);
+            System.arraycopy(ahead, 0, all, back.length, ahead.length);
+            return all;
         }
     }
 

@@ -138,11 +138,19 @@ public class IdleRelays {
                         }
                     }
                     finished.clear();
+                    if (!registrations.isEmpty()) {
+                        selector.wakeup(); // selectNow used up a wakeup meant for them
+                    }
                 }
             } catch (ClosedSelectorException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // the only relay thread: it logs and goes on, whatever happened
                 LOG.errorf(e, "IDLE relay: unexpected failure, going on");
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException stop) {
+                    return;
+                }
             }
         }
     }

@@ -144,7 +144,7 @@ public final class ImapProxy extends BackendSocket {
             }
             passOn(line, client);
         }
-        byte[] pending = in.readNBytes(in.available()); // read ahead already: the relay starts with it
+        byte[] pending = in.takeBuffered(); // read ahead already (never more from the socket): the relay starts with it
         java.util.concurrent.CompletableFuture<IdleRelays.End> watch = relays.watch(channel(), pending, tag, clientTag, client);
         if (watch.isDone() && !watch.isCompletedExceptionally()) { // the backend ended it at once, and said so
             unread(watch.join().leftover());

@@ -452,8 +452,7 @@ public class ImapFrontend {
                 }
                 java.util.regex.Matcher m = NOSELECT_LSUB.matcher(line);
                 if (m.matches()) {
-                    String name = m.group(1).startsWith("\"") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
-                    String internal = names.toInternal(name);
+                    String internal = names.toInternal(unquote(m.group(1)));
                     MupdateRecord rec = internal == null ? null : locations.lookup(internal);
                     if (rec != null && rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE) {
                         line = "* LSUB () \".\" " + m.group(1); // it exists, on another backend
@@ -462,7 +461,7 @@ public class ImapFrontend {
                 c.write(line);
             }));
             c.write(r.tag() + " " + done);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warnf("[%s] IMAP proxy: LSUB on %s failed: %s", c.id(), route.server(), e.getMessage());
             c.write(r.tag() + " NO [UNAVAILABLE] Backend " + route.server() + " failed, try again later");
         }
@@ -495,7 +494,7 @@ public class ImapFrontend {
             String done = target.proxy().call("LSUB", List.of(new Value.Quoted(""), new Value.Quoted("*")), resp -> {
                 String line = resp.lines().get(0);
                 if (!line.startsWith("* LSUB ")) {
-                    writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there: the client must see it
+                    passOnUnsolicited(resp, c); // e.g. EXPUNGE of the mailbox selected there: the client must see it
                     return;
                 }
                 if (!resp.literals().isEmpty()) {
@@ -511,7 +510,7 @@ public class ImapFrontend {
                 resp.discard();
             });
             return done.startsWith("OK") ? names : UNAVAILABLE;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warnf("[%s] IMAP proxy: LSUB on %s failed: %s", c.id(), route.server(), e.getMessage());
             drop(c, target.proxy());
             return UNAVAILABLE;
@@ -542,7 +541,7 @@ public class ImapFrontend {
                 target.proxy().call("LIST", List.of(new Value.ListValue(List.of(new Value.Atom("SPECIAL-USE"))),
                         new Value.Quoted(""), new Value.Quoted("*")), resp -> {
                     if (!resp.lines().get(0).startsWith("* LIST ")) {
-                        writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there
+                        passOnUnsolicited(resp, c); // e.g. EXPUNGE of the mailbox selected there
                         return;
                     }
                     java.util.regex.Matcher m = LISTED.matcher(resp.lines().get(0));
@@ -555,7 +554,7 @@ public class ImapFrontend {
                     }
                     resp.discard();
                 });
-            } catch (IOException e) {
+            } catch (IOException | java.io.UncheckedIOException e) {
                 LOG.warnf("[%s] IMAP proxy: LIST (SPECIAL-USE) on %s failed: %s", c.id(), server, e.getMessage());
                 drop(c, target.proxy());
             }
@@ -576,10 +575,10 @@ public class ImapFrontend {
                     c.write(resp.lines().get(0));
                     resp.discard();
                 } else {
-                    writeWhole(resp, c); // e.g. EXPUNGE of the mailbox selected there
+                    passOnUnsolicited(resp, c); // e.g. EXPUNGE of the mailbox selected there
                 }
             });
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warnf("[%s] IMAP proxy: STATUS on %s failed: %s", c.id(), server, e.getMessage());
             drop(c, target.proxy());
         }
@@ -592,6 +591,11 @@ public class ImapFrontend {
             b.byServer.remove(p.server(), p);
         }
         p.close();
+        if (b.selected == p) { // the selected mailbox is gone with it, as in forward()
+            c.write("* BYE Backend " + p.server() + " failed");
+            c.setState(SessionState.LOGOUT);
+            c.close();
+        }
     }
 
     /** An IMAP mailbox name as sent: a quoted string unescaped left to right, an atom as it is. */
@@ -608,6 +612,19 @@ public class ImapFrontend {
             out.append(ch);
         }
         return out.toString();
+    }
+
+    /**
+     * An untagged response that arrived while the frontend asked a backend something for itself: to the client
+     * (e.g. an EXPUNGE of the mailbox selected there), except the backend's own {@code * BYE} (its session ends,
+     * not the client's: the read fails next, and the connection is dropped).
+     */
+    private static void passOnUnsolicited(ImapProxy.Response resp, Connection c) {
+        if (resp.lines().get(0).startsWith("* BYE ")) {
+            resp.discard();
+            return;
+        }
+        writeWhole(resp, c);
     }
 
     /** An untagged response with its literals, to the client as the backend sent it; its files go. */
