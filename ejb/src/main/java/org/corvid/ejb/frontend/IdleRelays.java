@@ -200,7 +200,7 @@ public class IdleRelays {
                 i = lf + 1;
                 byte[] complete = line.toByteArray();
                 line.reset();
-                if (startsWith(complete, prefix)) {
+                if (ImapProxy.startsWith(complete, prefix)) {
                     String rest = new String(complete, prefix.length, complete.length - prefix.length, StandardCharsets.UTF_8)
                             .stripTrailing();
                     client.write(clientTag + " " + rest);
@@ -209,25 +209,13 @@ public class IdleRelays {
                     leftover = Arrays.copyOfRange(bytes, i, n); // e.g. an EXISTS right after the completion
                     return true;
                 }
-                if (startsWith(complete, BYE)) {
+                if (ImapProxy.startsWith(complete, BYE)) {
                     continue; // the backend's session ends, not the client's: the read fails next
                 }
                 client.writeRaw(complete);
                 literalLeft = Math.max(0, ImapProxy.literalSize(complete));
             }
             return false;
-        }
-
-        private static boolean startsWith(byte[] line, byte[] prefix) {
-            if (line.length < prefix.length) {
-                return false;
-            }
-            for (int i = 0; i < prefix.length; i++) {
-                if (line[i] != prefix[i]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

@@ -286,7 +286,7 @@ public final class ImapProxy extends BackendSocket {
         }
     }
 
-    private static boolean startsWith(byte[] line, byte[] prefix) {
+    static boolean startsWith(byte[] line, byte[] prefix) {
         if (line.length < prefix.length) {
             return false;
         }

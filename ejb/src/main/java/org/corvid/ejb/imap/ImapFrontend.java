@@ -416,21 +416,27 @@ public class ImapFrontend {
         writeWhole(resp, c); // EXISTS, EXPUNGE or FETCH FLAGS of other sessions
     }
 
+    /** On a frontend, the route to the caller's INBOX when another backend holds it (their subscriptions are there); else null. */
+    private MailboxLocator.Route inboxElsewhere(Connection c) {
+        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || namespaces.callerIsAdmin()) {
+            return null;
+        }
+        String inbox = new MailboxNames(c.user(), false).inbox();
+        if (inbox == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(inbox) != null) {
+            return null;
+        }
+        MailboxLocator.Route route = locator.locate(inbox);
+        return route.kind() == MailboxLocator.Kind.REMOTE ? route : null;
+    }
+
     /**
      * SUBSCRIBE, UNSUBSCRIBE, LSUB: a user's subscriptions live with their INBOX, so these go to its backend
      * when that is another one. LSUB's answer is fixed there: a mailbox of another backend is not
      * {@code \Noselect} when the mailbox list has it. False when the INBOX is here (or the caller has none).
      */
     public boolean subscriptions(TaggedRequest r, Connection c) {
-        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || namespaces.callerIsAdmin()) {
-            return false;
-        }
-        String inbox = new MailboxNames(c.user(), false).inbox();
-        if (inbox == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(inbox) != null) {
-            return false;
-        }
-        MailboxLocator.Route route = locator.locate(inbox);
-        if (route.kind() != MailboxLocator.Kind.REMOTE) {
+        MailboxLocator.Route route = inboxElsewhere(c);
+        if (route == null) {
             return false;
         }
         Target target = connect(r, c, route.server());
@@ -474,15 +480,8 @@ public class ImapFrontend {
      * such backend: the local, empty answer stands).
      */
     public java.util.Set<String> remoteSubscriptions(Connection c) {
-        if (!node.has(NodeConfig.Role.FRONTEND) || c.user() == null || namespaces.callerIsAdmin()) {
-            return null;
-        }
-        String inbox = new MailboxNames(c.user(), false).inbox();
-        if (inbox == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(inbox) != null) {
-            return null;
-        }
-        MailboxLocator.Route route = locator.locate(inbox);
-        if (route.kind() != MailboxLocator.Kind.REMOTE) {
+        MailboxLocator.Route route = inboxElsewhere(c);
+        if (route == null) {
             return null;
         }
         Target target = connect(null, c, route.server());

@@ -232,9 +232,13 @@ public class ImapMessages {
             c.write(r.tag() + " OK " + copyUid + " Completed");
             return;
         }
-        List<Long> uids = chosen.stream().map(ImapFrontend.LocalCopy::uid).toList();
+        removeMoved(r, c, view, chosen.stream().map(ImapFrontend.LocalCopy::uid).toList(), copyUid + " ");
+    }
+
+    /** The end of a MOVE whose copies are all made: the originals expunged here, each reported, then OK. */
+    private void removeMoved(TaggedRequest r, Connection c, SelectedMailbox view, List<Long> uids, String copyUid) {
         messages.setFlags(view.name(), uids, FlagChange.ADD, Set.of("\\Deleted"));
-        c.write("* OK " + copyUid + " Moved");
+        c.write("* OK " + copyUid + "Moved");
         for (long uid : messages.expunge(view.name(), uids)) {
             int n = view.expunged(uid);
             if (n > 0) {
@@ -869,16 +873,7 @@ public class ImapMessages {
         String copyUid = chosen.isEmpty() ? "" : "[COPYUID " + to.uidValidity() + " " + String.join(",", sourceUids) + " "
                 + String.join(",", targetUids) + "] ";
         if (move && !chosen.isEmpty()) {
-            List<Long> uids = chosen.stream().map(MessageStore.Info::uid).toList();
-            messages.setFlags(view.name(), uids, FlagChange.ADD, Set.of("\\Deleted"));
-            c.write("* OK " + copyUid + "Moved");
-            for (long uid : messages.expunge(view.name(), uids)) {
-                int n = view.expunged(uid);
-                if (n > 0) {
-                    c.write("* " + n + " EXPUNGE");
-                }
-            }
-            c.write(r.tag() + " OK Completed");
+            removeMoved(r, c, view, chosen.stream().map(MessageStore.Info::uid).toList(), copyUid);
             return;
         }
         if (target.equals(view.name())) {
