@@ -60,6 +60,15 @@ class BackendSocket implements AutoCloseable {
         }
     }
 
+    /** Read timeout in milliseconds, {@code READ_TIMEOUT_MS} unless changed. */
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    static int defaultReadTimeout() {
+        return READ_TIMEOUT_MS;
+    }
+
     /** The socket's buffered input, whose read-ahead can be taken without reading the socket. */
     private static final class Buffered extends BufferedInputStream {
         Buffered(InputStream in) {

@@ -21,6 +21,7 @@ import org.corvid.jca.api.Value;
 public final class ImapProxy extends BackendSocket {
     private static final int MAX_LINE = 1024 * 1024;
     private static final int CHUNK = 64 * 1024;
+    private static final int LOGIN_TIMEOUT_MS = 10_000;
     private final String server;
     private int tags;
 
@@ -37,6 +38,8 @@ public final class ImapProxy extends BackendSocket {
     public static ImapProxy open(String server, String user) throws IOException {
         ImapProxy p = new ImapProxy(server, BackendAddresses.of(server));
         try {
+            // a backend that accepts the connection but does not answer is "unavailable" after 10 s, not 2 x 120 s
+            p.readTimeout(LOGIN_TIMEOUT_MS);
             String greeting = p.line(MAX_LINE);
             if (!greeting.startsWith("* OK")) {
                 throw new IOException("backend greeting: " + greeting);
@@ -49,6 +52,7 @@ public final class ImapProxy extends BackendSocket {
             if (!line.startsWith("P0 OK")) {
                 throw new IOException("backend refused the proxy login: " + line);
             }
+            p.readTimeout(defaultReadTimeout());
             return p;
         } catch (IOException | RuntimeException e) {
             p.close();
