@@ -311,7 +311,7 @@ public class ImapMailboxes {
         Caller caller = caller();
         Map<String, String> remoteServers = new HashMap<>();
         Map<String, String> serverOf = new HashMap<>(); // visible remote mailbox (IMAP name) → its backend
-        for (MailboxStore.Info m : listable(remoteServers)) {
+        for (MailboxStore.Info m : listable(remoteServers, caller)) {
             if (caller.may(m, 'l') && (caller.admin() || !isDeleted(m.name()))) {
                 visible.put(names.toImap(m.name()), m);
                 if (m.partition() == null) {
@@ -413,16 +413,18 @@ public class ImapMailboxes {
      * (the location cache: no database, no backend asked). Partition null marks those, whose server goes to
      * {@code remoteServers} (internal name → server).
      */
-    private List<MailboxStore.Info> listable(Map<String, String> remoteServers) {
+    private List<MailboxStore.Info> listable(Map<String, String> remoteServers, Caller caller) {
         List<MailboxStore.Info> all = new ArrayList<>(store.all());
         if (node.has(org.corvid.ejb.node.NodeConfig.Role.FRONTEND)) {
             Set<String> here = new HashSet<>();
             all.forEach(m -> here.add(m.name()));
-            locations.forEachInOrder(null, rec -> {
-                if (rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE && !here.contains(rec.name())) {
-                    all.add(new MailboxStore.Info(rec.name(), null, 0, 0, 0, rec.acl() == null ? "" : rec.acl(), null));
-                    remoteServers.put(rec.name(), rec.server());
-                }
+            // only what the caller might see is sorted and kept: rights come from their own ACL entry or anyone's,
+            // so an ACL naming neither is skipped without parsing it (a user's LIST among 1M entries)
+            locations.forEachMatchingInOrder(rec -> rec.state() == org.corvid.persistence.mupdate.MailboxState.ACTIVE
+                    && !here.contains(rec.name()) && (caller.admin() || rec.acl() != null
+                    && (rec.acl().contains(caller.user()) || rec.acl().contains("anyone"))), rec -> {
+                all.add(new MailboxStore.Info(rec.name(), null, 0, 0, 0, rec.acl() == null ? "" : rec.acl(), null));
+                remoteServers.put(rec.name(), rec.server());
             });
         }
         return all;

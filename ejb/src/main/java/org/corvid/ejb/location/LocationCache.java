@@ -89,10 +89,14 @@ public class LocationCache {
      * sort), then their references sorted by name; the entries themselves are never copied.
      */
     public void forEachInOrder(String locationPrefix, Consumer<MupdateRecord> each) {
+        forEachMatchingInOrder(r -> locationPrefix == null || r.location().startsWith(locationPrefix), each);
+    }
+
+    /** As above, only the entries {@code keep} accepts: they are chosen before the sort, which then has less to do. */
+    public void forEachMatchingInOrder(java.util.function.Predicate<MupdateRecord> keep, Consumer<MupdateRecord> each) {
         MupdateRecord[] records;
         try (var values = cache.values().stream()) {
-            records = values.filter(r -> locationPrefix == null || r.location().startsWith(locationPrefix))
-                    .toArray(MupdateRecord[]::new);
+            records = values.filter(keep).toArray(MupdateRecord[]::new);
         }
         java.util.Arrays.parallelSort(records, java.util.Comparator.comparing(MupdateRecord::name));
         for (MupdateRecord r : records) {
