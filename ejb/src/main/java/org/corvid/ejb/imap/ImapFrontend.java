@@ -204,8 +204,11 @@ public class ImapFrontend {
     private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("INTERNALDATE \"([^\"]+)\"");
     private static final java.util.regex.Pattern APPENDUID = java.util.regex.Pattern.compile("^OK \\[APPENDUID (\\d+) (\\d+)\\].*");
 
-    /** A message read from the source backend for a copy: its file is deleted after the copy. */
-    private record Copied(long uid, List<Value> flags, String internalDate, java.nio.file.Path file) {
+    /**
+     * A message to append on another node: read from a source backend into a temporary file (deleted after the
+     * copy), or a spool file of this node's selected mailbox (only read).
+     */
+    public record Copied(long uid, List<Value> flags, String internalDate, java.nio.file.Path file) {
     }
 
     /**
@@ -329,8 +332,7 @@ public class ImapFrontend {
         for (Copied m : copies) {
             java.util.Set<String> flags = new java.util.LinkedHashSet<>();
             m.flags().forEach(f -> flags.add(f.asString()));
-            java.time.OffsetDateTime date = java.time.OffsetDateTime.parse(
-                    m.internalDate().trim().replaceFirst("^(\\d)-", "0$1-"), ImapMessages.INTERNALDATE);
+            java.time.OffsetDateTime date = ImapMessages.internalDate(m.internalDate());
             long uid = messages.append(mailbox, org.corvid.ejb.backend.MessageSource.of(m.file(), java.nio.file.Files.size(m.file())),
                     flags, date);
             org.corvid.ejb.node.DurableCommit.force(mailstore);
@@ -343,10 +345,6 @@ public class ImapFrontend {
             uids.append(uids.length() > 0 ? "," : "").append(uid);
         }
         return "[COPYUID " + to.uidValidity() + " " + from + " " + uids + "]";
-    }
-
-    /** A message of this node's selected mailbox to copy to another backend: its spool file is read, not moved. */
-    public record LocalCopy(long uid, java.util.Set<String> flags, String internalDate, java.nio.file.Path file) {
     }
 
     /** The backend holding {@code mailbox} (internal name) when it is ACTIVE on another server than this node. */
@@ -364,14 +362,11 @@ public class ImapFrontend {
      * {@code server}: each message appended there with its flags and internal date. Returns the COPYUID code,
      * or null after answering the client (backend unavailable, or an append failed).
      */
-    public String copyOut(TaggedRequest r, Connection c, String server, String mailbox, List<LocalCopy> messages) {
+    public String copyOut(TaggedRequest r, Connection c, String server, String mailbox, List<Copied> copies) {
         Target dest = connect(r, c, server);
         if (dest.proxy() == null) {
             return null;
         }
-        List<Copied> copies = messages.stream().map(m -> new Copied(m.uid(),
-                m.flags().stream().filter(f -> !f.equalsIgnoreCase("\\Recent")).<Value>map(Value.Atom::new).toList(),
-                m.internalDate(), m.file())).toList();
         try {
             return appendAll(r, c, dest.proxy(), mailbox, copies);
         } catch (IOException e) {
@@ -801,20 +796,9 @@ public class ImapFrontend {
             LOG.warnf("[%s] autocreate INBOX of %s: no backend known", c.id(), c.user());
             return;
         }
-        Backends b = backends(c);
-        try {
-            ImapProxy p = ImapProxy.open(server, c.user());
-            synchronized (b) {
-                if (b.closed) {
-                    p.close();
-                    return;
-                }
-                b.byServer.put(server, p);
-            }
+        if (connect(null, c, server).proxy() != null) { // its login there made the INBOX; the session keeps it
             locator.catchUp();
             LOG.infof("[%s] autocreate INBOX of %s on %s", c.id(), c.user(), server);
-        } catch (IOException e) {
-            LOG.warnf("[%s] autocreate INBOX of %s on %s failed: %s", c.id(), c.user(), server, e.getMessage());
         }
     }
 

@@ -306,9 +306,9 @@ public class ImapMailboxes {
             c.write(r.tag() + " OK Completed");
             return;
         }
-        MailboxNames names = caller().names();
-        TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
         Caller caller = caller();
+        MailboxNames names = caller.names();
+        TreeMap<String, MailboxStore.Info> visible = new TreeMap<>();
         Map<String, String> remoteServers = new HashMap<>();
         Map<String, String> serverOf = new HashMap<>(); // visible remote mailbox (IMAP name) → its backend
         for (MailboxStore.Info m : listable(remoteServers, caller)) {
@@ -339,7 +339,7 @@ public class ImapMailboxes {
             if (remote != null) {
                 subscribed.addAll(remote);
             } else {
-                store.subscriptions(caller().user()).forEach(n -> subscribed.add(names.toImap(n)));
+                store.subscriptions(caller.user()).forEach(n -> subscribed.add(names.toImap(n)));
             }
         }
         List<Pattern> matchers = cmd.patterns().stream().map(p -> wildcard(cmd.reference() + p)).toList();
@@ -356,7 +356,7 @@ public class ImapMailboxes {
                 MailboxStore.Info m = visible.get(name);
                 if ((all || matches(matchers, name))
                         && (!cmd.selection().contains("SPECIAL-USE") || m != null && m.specialUse() != null)) {
-                    writeListed(c, name, attributes(name, m, visible, subscribed, wantSubscribed), false, m, statusItems, serverOf);
+                    writeListed(c, caller, name, attributes(name, m, visible, subscribed, wantSubscribed), false, m, statusItems, serverOf);
                 }
             }
             c.write(r.tag() + " OK Completed");
@@ -384,16 +384,16 @@ public class ImapMailboxes {
             }
         }
         listed.forEach((name, attributes) ->
-                writeListed(c, name, attributes, childInfo.contains(name), visible.get(name), statusItems, serverOf));
+                writeListed(c, caller, name, attributes, childInfo.contains(name), visible.get(name), statusItems, serverOf));
         c.write(r.tag() + " OK Completed");
     }
 
     /** One {@code * LIST} line, and its {@code * STATUS} line for LIST-STATUS (RFC 5819). */
-    private void writeListed(Connection c, String name, List<String> attributes, boolean childInfo, MailboxStore.Info m,
-                             String[] statusItems, Map<String, String> serverOf) {
+    private void writeListed(Connection c, Caller caller, String name, List<String> attributes, boolean childInfo,
+                             MailboxStore.Info m, String[] statusItems, Map<String, String> serverOf) {
         c.write("* LIST (" + String.join(" ", attributes) + ") \".\" " + astring(name)
                 + (childInfo ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : ""));
-        if (statusItems != null && m != null && m.partition() != null && caller().may(m, 'r')) {
+        if (statusItems != null && m != null && m.partition() != null && caller.may(m, 'r')) {
             c.write("* STATUS " + astring(name) + " (" + String.join(" ", statusValues(m, statusItems)) + ")");
         } else if (statusItems != null && m != null && serverOf.containsKey(name)) { // its backend's own STATUS
             frontend.remoteStatus(c, serverOf.get(name), name, statusItems);

@@ -54,6 +54,11 @@ public class ImapMessages {
     static final String SELECTED = "imap.selected.view";
     private static final String CONDSTORE = "imap.condstore";
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
+
+    /** An IMAP date-time ({@code " 7-Feb-2026 10:11:12 +0100"}, the day maybe space-padded); throws if malformed. */
+    static OffsetDateTime internalDate(String text) {
+        return OffsetDateTime.parse(text.trim().replaceFirst("^(\\d)-", "0$1-"), INTERNALDATE);
+    }
     /** Messages larger than this are not read whole: their sections are located and streamed from the file. */
     private static final long STREAM_FROM_BYTES = 1024 * 1024;
     private static final Pattern BODY_ITEM = Pattern.compile(
@@ -208,7 +213,7 @@ public class ImapMessages {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        List<ImapFrontend.LocalCopy> chosen = new ArrayList<>();
+        List<ImapFrontend.Copied> chosen = new ArrayList<>();
         for (MessageStore.Info m : visible(view.name())) {
             int n = view.numberOf(m.uid());
             if (n > 0 && set.contains(byUid ? m.uid() : n)) {
@@ -216,8 +221,8 @@ public class ImapMessages {
                 if (move) {
                     flags.removeIf("\\Deleted"::equalsIgnoreCase);
                 }
-                chosen.add(new ImapFrontend.LocalCopy(m.uid(), flags, INTERNALDATE.format(m.internalDate()),
-                        messages.file(m)));
+                chosen.add(new ImapFrontend.Copied(m.uid(), flags.stream().<Value>map(Value.Atom::new).toList(),
+                        INTERNALDATE.format(m.internalDate()), messages.file(m)));
             }
         }
         if (chosen.isEmpty()) {
@@ -232,7 +237,7 @@ public class ImapMessages {
             c.write(r.tag() + " OK " + copyUid + " Completed");
             return;
         }
-        removeMoved(r, c, view, chosen.stream().map(ImapFrontend.LocalCopy::uid).toList(), copyUid + " ");
+        removeMoved(r, c, view, chosen.stream().map(ImapFrontend.Copied::uid).toList(), copyUid + " ");
     }
 
     /** The end of a MOVE whose copies are all made: the originals expunged here, each reported, then OK. */
@@ -271,7 +276,7 @@ public class ImapMessages {
                 flags.addAll(parsed);
             } else {
                 try {
-                    date = OffsetDateTime.parse(v.asString().trim().replaceFirst("^(\\d)-", "0$1-"), INTERNALDATE);
+                    date = internalDate(v.asString());
                 } catch (DateTimeParseException | NullPointerException e) {
                     c.write(r.tag() + " BAD Invalid date-time");
                     return;
