@@ -351,6 +351,12 @@ public class ImapMessages {
 
     private void syncNow(Connection c, SelectedMailbox view) {
         List<MessageStore.Info> now = visible(view.name());
+        if (now.isEmpty() && mailboxes.find(view.name()) == null) {
+            // moved to another backend (or deleted) under this session: not "every message expunged"
+            c.write("* BYE [UNAVAILABLE] Mailbox has been moved or deleted; please reconnect");
+            c.close();
+            return;
+        }
         Set<Long> present = new HashSet<>();
         now.forEach(m -> present.add(m.uid()));
         for (long uid : view.uids()) {

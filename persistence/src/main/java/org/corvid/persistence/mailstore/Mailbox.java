@@ -15,14 +15,18 @@ import java.util.UUID;
 /** A mailbox held by this backend: its IMAP identity (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) and partition. */
 @Entity
 @Table(name = "mailbox")
-@NamedQuery(name = Mailbox.COUNT, query = "select count(m) from Mailbox m")
-@NamedQuery(name = Mailbox.BY_NAME, query = "select m from Mailbox m where m.name = :name")
-@NamedQuery(name = Mailbox.PLACE_BY_NAME, query = "select m.partition, m.uniqueId from Mailbox m where m.name = :name")
+@NamedQuery(name = Mailbox.COUNT, query = "select count(m) from Mailbox m where m.moveId is null")
+@NamedQuery(name = Mailbox.BY_NAME, query = "select m from Mailbox m where m.name = :name and m.moveId is null")
+@NamedQuery(name = Mailbox.PLACE_BY_NAME, query = "select m.partition, m.uniqueId from Mailbox m where m.name = :name and m.moveId is null")
 @NamedQuery(name = Mailbox.SELF_AND_CHILDREN,
-        query = "select m from Mailbox m where m.name = :name or m.name like :children escape '\\' order by m.name")
-@NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m order by m.name")
+        query = "select m from Mailbox m where (m.name = :name or m.name like :children escape '\\') and m.moveId is null"
+                + " order by m.name")
+@NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m where m.moveId is null order by m.name")
+@NamedQuery(name = Mailbox.OF_MOVE, query = "select m from Mailbox m where m.moveId = :move order by m.name")
 @NamedQuery(name = Mailbox.BY_UNIQUE_ID, query = "select m from Mailbox m where m.uniqueId = :uniqueId")
 public class Mailbox {
+    /** The mailboxes hidden by move {@code :move} (copied in on a destination, or moved out on a source). */
+    public static final String OF_MOVE = "Mailbox.ofMove";
     public static final String BY_UNIQUE_ID = "Mailbox.byUniqueId";
     public static final String COUNT = "Mailbox.count";
     /** Partition and unique id (no managed entity: a later locking query must read fresh state). */
@@ -68,6 +72,10 @@ public class Mailbox {
     @Column(nullable = false, length = 8000)
     private String acl = "";
 
+    /** Set while a move hides this mailbox (see {@link #OF_MOVE}); every other query skips it. */
+    @Column(name = "move_id", length = 64)
+    private String moveId;
+
     @Version
     private long version;
 
@@ -84,7 +92,38 @@ public class Mailbox {
         this.highestModseq = 1;
     }
 
+    /**
+     * A mailbox being copied in by move {@code moveId}, hidden until the move switches it on, with the identity
+     * it had on its source: unique id, UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ carry over, so clients resume.
+     */
+    public static Mailbox movingIn(String moveId, String name, String partition, String uniqueId, long uidValidity,
+                                   long uidNext, long highestModseq, String acl, String specialUse) {
+        Mailbox m = new Mailbox(name, partition, uidValidity, acl);
+        m.moveId = Objects.requireNonNull(moveId);
+        m.uniqueId = Objects.requireNonNull(uniqueId);
+        m.uidNext = uidNext;
+        m.highestModseq = highestModseq;
+        m.specialUse = specialUse;
+        return m;
+    }
+
     public Long getId() { return id; }
+    public String getMoveId() { return moveId; }
+    /** Hides the mailbox for move {@code moveId}, or (null) shows it. */
+    public void setMoveId(String moveId) { this.moveId = moveId; }
+
+    /** A copied-in mailbox catches up with its source's counters (they only grow). */
+    public void catchUp(long uidNext, long highestModseq, String acl) {
+        this.uidNext = Math.max(this.uidNext, uidNext);
+        this.highestModseq = Math.max(this.highestModseq, highestModseq);
+        this.acl = Objects.requireNonNull(acl);
+    }
+
+    /** A copied-in message of {@code size} bytes arrived; an expunged one left (negative). */
+    public void copiedIn(long size, int messages) {
+        totalBytes += size;
+        totalMessages += messages;
+    }
     public String getName() { return name; }
     public String getPartition() { return partition; }
     public String getUniqueId() { return uniqueId; }

@@ -23,7 +23,19 @@ import java.util.Objects;
 @NamedQuery(name = Message.BY_UIDS,
         query = "select m from Message m where m.mailboxId = :mailbox and m.uid in :uids order by m.uid")
 @NamedQuery(name = Message.FILES_OF_MAILBOX, query = "select m.spoolFile from Message m where m.mailboxId = :mailbox")
+@NamedQuery(name = Message.OF_MAILBOX_AFTER,
+        query = "select m from Message m where m.mailboxId = :mailbox and m.uid > :after order by m.uid")
+@NamedQuery(name = Message.CHANGED_SINCE, query = "select m.uid, m.modseq, m.flags from Message m "
+        + "where m.mailboxId = :mailbox and m.modseq > :since and m.uid <= :upTo order by m.uid")
+@NamedQuery(name = Message.UIDS_UP_TO,
+        query = "select m.uid from Message m where m.mailboxId = :mailbox and m.uid <= :upTo order by m.uid")
 public class Message {
+    /** Messages of {@code :mailbox} with a UID above {@code :after}, in UID order (page with a maximum). */
+    public static final String OF_MAILBOX_AFTER = "Message.ofMailboxAfter";
+    /** [uid, modseq, flags] of the messages up to UID {@code :upTo} changed after MODSEQ {@code :since}. */
+    public static final String CHANGED_SINCE = "Message.changedSince";
+    /** The UIDs of {@code :mailbox} up to {@code :upTo}, in order. */
+    public static final String UIDS_UP_TO = "Message.uidsUpTo";
     public static final String FILES_OF_MAILBOX = "Message.filesOfMailbox";
     public static final String OF_MAILBOX = "Message.ofMailbox";
     public static final String COUNTS_OF_MAILBOX = "Message.countsOfMailbox";

@@ -10,7 +10,7 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "quota_root")
 @NamedQuery(name = QuotaRoot.USAGE, query = "select coalesce(sum(b.totalBytes), 0), coalesce(sum(b.totalMessages), 0),"
-        + " count(b) from Mailbox b where b.name = :root or b.name like :children escape '\\'")
+        + " count(b) from Mailbox b where (b.name = :root or b.name like :children escape '\\') and b.moveId is null")
 public class QuotaRoot {
     /** [bytes, messages, mailboxes] used under {@code :root} ({@code :children} = escaped root + ".%"). */
     public static final String USAGE = "QuotaRoot.usage";

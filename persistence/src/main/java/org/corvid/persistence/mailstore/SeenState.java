@@ -4,6 +4,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.util.Objects;
@@ -12,7 +13,10 @@ import java.util.Objects;
 @Entity
 @Table(name = "seen_state")
 @IdClass(SeenState.Key.class)
+@NamedQuery(name = SeenState.OF_MAILBOX, query = "select s from SeenState s where s.mailboxId = :mailbox")
 public class SeenState {
+    public static final String OF_MAILBOX = "SeenState.ofMailbox";
+
     @Id
     @Column(name = "user_name", length = 255)
     private String userName;
@@ -32,6 +36,8 @@ public class SeenState {
         this.mailboxId = mailboxId;
     }
 
+    public String getUserName() { return userName; }
+    public long getMailboxId() { return mailboxId; }
     public String getSeenUids() { return seenUids; }
 
     public void setSeenUids(String seenUids) {
