@@ -58,6 +58,9 @@ public class MailboxManager {
     @EJB
     private Quotas quotas;
 
+    @EJB
+    private org.corvid.ejb.move.MoveFence fence;
+
     private String location(String partition) {
         return node.serverName() + "!" + partition;
     }
@@ -74,6 +77,9 @@ public class MailboxManager {
     public Outcome create(String name, String partition, String acl, String specialUse) {
         if (store.find(name) != null) {
             return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
+        }
+        if (fence.frozen(name)) {
+            return Outcome.no("[INUSE] The mailbox above is being moved to another server; try again shortly");
         }
         if (partition == null) {
             MailboxStore.Info parent = MailboxNames.parentOf(name) == null ? null : store.find(MailboxNames.parentOf(name));

@@ -696,11 +696,12 @@ public class ImapFrontend {
             return true;
         }
         Target target = target(r, c, index);
-        if (target.proxy() != null && "RENAME".equals(r.name()) && r.args().size() > 2) {
-            // RENAME name name server[!partition]: the live move between backends (Cyrus's XFER), not built yet
-            c.write(r.tag() + " NO [CANNOT] Moving a mailbox to another server is not available yet");
+        if (target.proxy() != null && "RENAME".equals(r.name()) && r.args().size() > 2 && !namespaces.callerIsAdmin()) {
+            c.write(r.tag() + " NO [NOPERM] Only administrators move mailboxes between servers");
             return true;
         }
+        // RENAME name name server[!partition] (an admin's live move) goes to the source backend like any RENAME:
+        // it runs the move there (as Cyrus's frontend hands XFER to the backend) and answers when it is done
         if (target.proxy() != null) {
             if ("OK".equals(forward(r, c, target.proxy())) && CHANGES_LIST.contains(r.name())) {
                 locator.catchUp(); // before the client's next command

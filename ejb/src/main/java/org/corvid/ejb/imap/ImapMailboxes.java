@@ -25,6 +25,8 @@ import org.corvid.ejb.backend.MailboxManager;
 import org.corvid.ejb.backend.MailboxManager.Outcome;
 import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
+import org.corvid.ejb.move.MoveJobs;
+import org.corvid.ejb.move.MoveRunner;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.SessionState;
 import org.corvid.jca.api.TaggedRequest;
@@ -66,6 +68,9 @@ public class ImapMailboxes {
 
     @EJB
     private MailboxManager manager;
+
+    @EJB
+    private MoveRunner moves;
 
     @EJB
     private ImapMessages messages;
@@ -239,9 +244,10 @@ public class ImapMailboxes {
             return;
         }
         MailboxStore.Info m = store.find(from);
-        if (r.args().size() == 3 || MailboxNames.isUserInbox(from) || MailboxNames.isUserInbox(to)) {
-            // moving a mailbox to another server, renaming INBOX (moving its messages) and renaming users
-            // come with the message store and live moves
+        if (r.args().size() == 3) {
+            move(r, c, from, to);
+        } else if (MailboxNames.isUserInbox(from) || MailboxNames.isUserInbox(to)) {
+            // renaming INBOX (moving its messages into a new folder) and renaming users are not built
             c.write(r.tag() + " NO [CANNOT] Not supported on this server yet");
         } else if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
@@ -253,6 +259,48 @@ public class ImapMailboxes {
             answer(r, c, manager.rename(from, to));
         }
     }
+
+    /**
+     * {@code RENAME name name server[!partition]} (admins): the live move of {@code name} (a user's INBOX: the whole
+     * user) to another backend, as Cyrus's XFER. The command waits for the move, reporting its progress every
+     * {@value #MOVE_PROGRESS_SECONDS} s in untagged OK lines (which keep a frontend's proxy connection alive).
+     */
+    private void move(TaggedRequest r, Connection c, String from, String to) {
+        String where = r.string(2);
+        if (!caller().admin()) {
+            c.write(r.tag() + " NO [NOPERM] Only administrators move mailboxes between servers");
+        } else if (where == null || where.isEmpty() || where.startsWith("!")) {
+            c.write(r.tag() + " BAD RENAME's third argument is server[!partition]");
+        } else if (!from.equals(to)) {
+            c.write(r.tag() + " NO [CANNOT] A move keeps the name: RENAME name name server[!partition]");
+        } else {
+            int bang = where.indexOf('!');
+            String server = bang < 0 ? where : where.substring(0, bang);
+            String partition = bang < 0 || bang == where.length() - 1 ? null : where.substring(bang + 1);
+            MoveJobs.View job;
+            try {
+                job = moves.start(from, server, partition, caller().user());
+            } catch (MoveRunner.Refused e) {
+                c.write(r.tag() + " NO [" + e.code() + "] " + e.getMessage());
+                return;
+            }
+            while (!job.state().finished()) {
+                job = moves.await(job.id(), java.time.Duration.ofSeconds(MOVE_PROGRESS_SECONDS));
+                if (!job.state().finished()) {
+                    long copied = moves.progress(job.id()).map(p -> p[0]).orElse(job.messagesCopied());
+                    c.write("* OK Moving " + from + " to " + server + ": " + job.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", " + copied + " of " + job.messagesTotal() + " messages copied");
+                }
+            }
+            if (job.state() == org.corvid.persistence.mailstore.MoveJob.State.DONE) {
+                c.write(r.tag() + " OK Completed: " + from + " is now on " + server);
+            } else {
+                c.write(r.tag() + " NO [UNAVAILABLE] Move failed, the mailbox stays here: " + job.error());
+            }
+        }
+    }
+
+    private static final int MOVE_PROGRESS_SECONDS = 10;
 
     public void subscribe(TaggedRequest r, Connection c) {
         String name = onlyMailbox(r, c, "SUBSCRIBE takes a mailbox name");

@@ -57,7 +57,8 @@ import org.wildfly.security.auth.server.SecurityIdentity;
  * <p>On a frontend, a recipient whose INBOX is not on this node is routed by the mailbox list
  * ({@link MailboxLocator}) and delivered by {@link LmtpProxy}, one transaction per backend, with one reply per
  * recipient to the client: {@code 451 4.4.3} when its backend is down or the list cannot be consulted,
- * {@code 451 4.2.1} while it is RESERVED, {@code 550 5.1.1} only when the master confirms there is no such user.
+ * {@code 451 4.2.1} while it stays RESERVED (a delivery waits up to {@code corvid.lmtp.move-hold-seconds}, default 60,
+ * for a move's final phase to end), {@code 550 5.1.1} only when the master confirms there is no such user.
  */
 @MessageDriven(name = "LmtpMdb", activationConfig = {
         @ActivationConfigProperty(propertyName = "beanClass", propertyValue = "org.corvid.ejb.lmtp.LmtpMdb"),
@@ -92,6 +93,9 @@ public class LmtpMdb implements LmtpListener {
 
     @EJB
     private MailboxLocator locator;
+
+    @EJB
+    private org.corvid.ejb.move.MoveFence fence;
 
     @EJB
     private LmtpProxy proxy;
@@ -223,8 +227,15 @@ public class LmtpMdb implements LmtpListener {
         } else {
             String address = m.group(1);
             String inbox = inboxOf(address);
+            boolean held = inbox != null && node.has(NodeConfig.Role.BACKEND) && fence.frozen(inbox);
+            if (held && !fence.awaitThawed(inbox, moveHold())) {
+                c.write("451 4.2.1 Mailbox is being moved, try again later");
+                return;
+            }
             String mailbox = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxFor(address, inbox);
-            if (mailbox != null) {
+            if (mailbox == null && held && !node.has(NodeConfig.Role.FRONTEND)) {
+                c.write("451 4.2.1 Mailbox has moved to another server, try again later");
+            } else if (mailbox != null) {
                 e.add(address, mailbox, null);
                 c.write("250 2.1.5 Ok");
             } else if (inbox == null || !node.has(NodeConfig.Role.FRONTEND)) {
@@ -235,9 +246,27 @@ public class LmtpMdb implements LmtpListener {
         }
     }
 
+    private static final long HOLD_POLL_MILLIS = 100;
+
+    /** How long a delivery to a mailbox in a move's final phase waits ({@code corvid.lmtp.move-hold-seconds}). */
+    private static java.time.Duration moveHold() {
+        return java.time.Duration.ofSeconds(Long.getLong("corvid.lmtp.move-hold-seconds", 60));
+    }
+
     /** Frontend: a recipient whose INBOX is not here goes to the backend the mailbox list names. */
     private void route(Connection c, Envelope e, String address, String inbox) {
         MailboxLocator.Route route = locator.locate(inbox);
+        // RESERVED: being created, or in a move's final phase; held (bounded) rather than answered 451 at once
+        long deadline = System.nanoTime() + moveHold().toNanos();
+        while (route.kind() == MailboxLocator.Kind.RESERVED && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(HOLD_POLL_MILLIS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            route = locator.locate(inbox);
+        }
         switch (route.kind()) {
             case REMOTE -> {
                 e.add(address, null, route.server());

@@ -71,7 +71,7 @@ public final class MoveTarget {
         }, executor);
         try {
             call(request(moveId + "/messages?mailbox=" + enc(mailbox))
-                    .header("Content-Type", "application/octet-stream")
+                    .setHeader("Content-Type", "application/octet-stream")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> in)));
             writer.join();
         } catch (RuntimeException e) {
@@ -97,7 +97,7 @@ public final class MoveTarget {
 
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(CALL).header("Authorization", authorization)
-                .header("Accept", "application/json");
+                .header("Accept", "application/json").header("Content-Type", "application/json");
     }
 
     private String call(HttpRequest.Builder request) throws IOException {
