@@ -186,6 +186,12 @@ public final class ImapProxy extends BackendSocket {
     private volatile java.util.concurrent.CompletableFuture<IdleRelays.End> idling;
     private static final byte[] BYE = "* BYE ".getBytes(StandardCharsets.US_ASCII);
     private boolean relayed;
+    private volatile String bye;
+
+    /** The text of the backend's last {@code * BYE}, or null: why it ended the session. */
+    public String bye() {
+        return bye;
+    }
 
     /** True if the last forwarded command got anything to the client (if not, it may be sent again elsewhere). */
     public boolean relayedAnything() {
@@ -198,8 +204,10 @@ public final class ImapProxy extends BackendSocket {
         relayed = false;
         while (true) {
             byte[] line = rawLine();
-            if (startsWith(line, BYE)) {
-                continue; // the backend's session ends (e.g. autologout), not the client's: the read fails next
+            if (startsWith(line, BYE)) { // the backend's session ends (autologout, its mailbox moved away), not
+                // the client's: the read fails next, and the frontend tells the client why if it must end too
+                bye = new String(line, BYE.length, line.length - BYE.length, StandardCharsets.UTF_8).stripTrailing();
+                continue;
             }
             relayed = true;
             if (startsWith(line, prefix)) {

@@ -963,7 +963,8 @@ public class ImapFrontend {
             }
             there.close();
             if (b.selected == there) { // the selected mailbox is gone with it: nothing sensible to go on with
-                c.write("* BYE Backend " + there.server() + " failed");
+                // the backend's own reason if it gave one (e.g. the mailbox moved: the client reconnects to it)
+                c.write("* BYE " + (there.bye() != null ? there.bye() : "Backend " + there.server() + " failed"));
                 c.setState(SessionState.LOGOUT);
                 c.close();
             } else {

@@ -289,7 +289,7 @@ public class ImapMailboxes {
                 if (!job.state().finished()) {
                     long copied = moves.progress(job.id()).map(p -> p[0]).orElse(job.messagesCopied());
                     c.write("* OK Moving " + from + " to " + server + ": " + job.state().name().toLowerCase(java.util.Locale.ROOT)
-                            + ", " + copied + " of " + job.messagesTotal() + " messages copied");
+                            + ", " + copied + " of " + Math.max(copied, job.messagesTotal()) + " messages copied");
                 }
             }
             if (job.state() == org.corvid.persistence.mailstore.MoveJob.State.DONE) {

@@ -253,10 +253,12 @@ public class LmtpMdb implements LmtpListener {
         return java.time.Duration.ofSeconds(Long.getLong("corvid.lmtp.move-hold-seconds", 60));
     }
 
-    /** Frontend: a recipient whose INBOX is not here goes to the backend the mailbox list names. */
-    private void route(Connection c, Envelope e, String address, String inbox) {
+    /**
+     * The route to {@code inbox}; while it is RESERVED (being created, or in a move's final phase) the delivery is
+     * held, up to {@link #moveHold()}, rather than answered 451 at once.
+     */
+    private MailboxLocator.Route locateHeld(String inbox) {
         MailboxLocator.Route route = locator.locate(inbox);
-        // RESERVED: being created, or in a move's final phase; held (bounded) rather than answered 451 at once
         long deadline = System.nanoTime() + moveHold().toNanos();
         while (route.kind() == MailboxLocator.Kind.RESERVED && System.nanoTime() < deadline) {
             try {
@@ -267,6 +269,12 @@ public class LmtpMdb implements LmtpListener {
             }
             route = locator.locate(inbox);
         }
+        return route;
+    }
+
+    /** Frontend: a recipient whose INBOX is not here goes to the backend the mailbox list names. */
+    private void route(Connection c, Envelope e, String address, String inbox) {
+        MailboxLocator.Route route = locateHeld(inbox);
         switch (route.kind()) {
             case REMOTE -> {
                 e.add(address, null, route.server());
@@ -372,23 +380,43 @@ public class LmtpMdb implements LmtpListener {
         }
     }
 
-    /** The recipients on other backends, one LMTP transaction per backend; their replies by recipient index. */
+    /**
+     * The recipients on other backends, one LMTP transaction per backend; their replies by recipient index. A
+     * backend that answers {@code 451 4.2.1} for a mailbox it has just moved away (or is moving) gets no say: the
+     * recipient is routed again, after the move, and delivered where the mailbox is now.
+     */
     private Map<Integer, String> proxy(Envelope e, MessageSource message) {
-        Map<String, List<Integer>> byServer = new java.util.LinkedHashMap<>();
+        Map<Integer, String> servers = new java.util.LinkedHashMap<>();
         for (int i = 0; i < e.servers.size(); i++) {
             if (e.servers.get(i) != null) {
-                byServer.computeIfAbsent(e.servers.get(i), s -> new ArrayList<>()).add(i);
+                servers.put(i, e.servers.get(i));
             }
         }
         Map<Integer, String> replies = new java.util.HashMap<>();
-        byServer.forEach((server, indexes) -> {
-            List<String> answers = proxy.deliver(server, e.from, indexes.stream().map(e.recipients::get).toList(), message);
-            for (int k = 0; k < indexes.size(); k++) {
-                replies.put(indexes.get(k), answers.get(k));
-            }
-        });
+        for (int attempt = 0; attempt < MOVE_REROUTES && !servers.isEmpty(); attempt++) {
+            Map<String, List<Integer>> byServer = new java.util.LinkedHashMap<>();
+            servers.forEach((i, server) -> byServer.computeIfAbsent(server, s -> new ArrayList<>()).add(i));
+            Map<Integer, String> again = new java.util.LinkedHashMap<>();
+            byServer.forEach((server, indexes) -> {
+                List<String> answers = proxy.deliver(server, e.from, indexes.stream().map(e.recipients::get).toList(), message);
+                for (int k = 0; k < indexes.size(); k++) {
+                    int i = indexes.get(k);
+                    replies.put(i, answers.get(k));
+                    if (answers.get(k).startsWith("451 4.2.1")) {
+                        MailboxLocator.Route now = locateHeld(inboxOf(e.recipients.get(i)));
+                        if (now.kind() == MailboxLocator.Kind.REMOTE) {
+                            again.put(i, now.server());
+                        }
+                    }
+                }
+            });
+            servers = again;
+        }
         return replies;
     }
+
+    /** How often a delivery follows a mailbox that moved under it. */
+    private static final int MOVE_REROUTES = 3;
 
     /** Return-Path and Received, as Cyrus's lmtpd adds them. */
     private byte[] traceHeaders(Envelope e, Connection c) {

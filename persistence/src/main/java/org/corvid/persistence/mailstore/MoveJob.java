@@ -141,9 +141,12 @@ public class MoveJob {
         this.bytesTotal = bytes;
     }
 
+    /** What was copied so far; messages that arrived during the copy raise the totals. */
     public void setProgress(long messages, long bytes) {
         this.messagesCopied = messages;
         this.bytesCopied = bytes;
+        this.messagesTotal = Math.max(messagesTotal, messages);
+        this.bytesTotal = Math.max(bytesTotal, bytes);
         this.updatedAt = OffsetDateTime.now();
     }
 

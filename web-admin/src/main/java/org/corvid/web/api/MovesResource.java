@@ -174,9 +174,9 @@ public class MovesResource {
         long[] live = runner.progress(j.id()).orElse(null);
         long messages = live != null ? live[0] : j.messagesCopied();
         long bytes = live != null ? live[1] : j.bytesCopied();
-        m.put("messagesTotal", j.messagesTotal());
+        m.put("messagesTotal", Math.max(messages, j.messagesTotal()));
         m.put("messagesCopied", messages);
-        m.put("bytesTotal", j.bytesTotal());
+        m.put("bytesTotal", Math.max(bytes, j.bytesTotal()));
         m.put("bytesCopied", bytes);
         m.put("percent", j.state().name().equals("DONE") ? 100
                 : j.bytesTotal() == 0 ? 0 : Math.min(99, (int) (100 * bytes / j.bytesTotal())));
