@@ -27,6 +27,7 @@ import org.corvid.ejb.backend.MailboxNames;
 import org.corvid.ejb.backend.MailboxStore;
 import org.corvid.ejb.move.MoveJobs;
 import org.corvid.ejb.move.MoveRunner;
+import org.corvid.persistence.mailstore.MoveJob;
 import org.corvid.jca.api.Connection;
 import org.corvid.jca.api.SessionState;
 import org.corvid.jca.api.TaggedRequest;
@@ -284,18 +285,20 @@ public class ImapMailboxes {
                 c.write(r.tag() + " NO [" + e.code() + "] " + e.getMessage());
                 return;
             }
-            while (!job.state().finished()) {
+            while (!moves.settled(job.id())) {
                 job = moves.await(job.id(), java.time.Duration.ofSeconds(MOVE_PROGRESS_SECONDS));
-                if (!job.state().finished()) {
+                if (!moves.settled(job.id())) {
                     long copied = moves.progress(job.id()).map(p -> p[0]).orElse(job.messagesCopied());
                     c.write("* OK Moving " + from + " to " + server + ": " + job.state().name().toLowerCase(java.util.Locale.ROOT)
                             + ", " + copied + " of " + Math.max(copied, job.messagesTotal()) + " messages copied");
                 }
             }
-            if (job.state() == org.corvid.persistence.mailstore.MoveJob.State.DONE) {
+            job = moves.await(job.id(), java.time.Duration.ZERO);
+            if (job.state() == MoveJob.State.DONE || job.state() == MoveJob.State.SWITCHED) {
                 c.write(r.tag() + " OK Completed: " + from + " is now on " + server);
             } else {
-                c.write(r.tag() + " NO [UNAVAILABLE] Move failed, the mailbox stays here: " + job.error());
+                c.write(r.tag() + " NO [UNAVAILABLE] Move failed, the mailbox stays here: " + job.error()
+                        + (job.state() == MoveJob.State.ROLLING_BACK ? " (the destination is cleaned up when it can be reached)" : ""));
             }
         }
     }

@@ -105,7 +105,8 @@ public class MoveRunner {
         final String partition;
         /** Per mailbox: {highest UID the destination has, MODSEQ up to which its changes were sent}. */
         final Map<String, long[]> copied = new ConcurrentHashMap<>();
-        final CompletableFuture<MoveJobs.View> done = new CompletableFuture<>();
+        /** Completes when the outcome is known to users: switched, or back at the source (cleanup may go on). */
+        final CompletableFuture<Void> settled = new CompletableFuture<>();
         final long startNanos = System.nanoTime();
         volatile boolean cancelled;
         volatile String phase = MoveJob.State.QUEUED.name();
@@ -205,12 +206,15 @@ public class MoveRunner {
                 || locations.countsByServer().keySet().stream().anyMatch(server::equalsIgnoreCase);
     }
 
-    /** Waits up to {@code max} for the move to finish; its job as it is then. */
+    /**
+     * Waits up to {@code max} for the move to settle (done, or rolled back at least as far as the master: the
+     * mailbox is usable at the source again); its job as it is then.
+     */
     public MoveJobs.View await(String id, Duration max) {
         Run run = running.get(id);
         if (run != null) {
             try {
-                return run.done.get(max.toMillis(), TimeUnit.MILLISECONDS);
+                run.settled.get(max.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 return jobs.find(id);
             } catch (InterruptedException e) {
@@ -220,6 +224,12 @@ public class MoveRunner {
             }
         }
         return jobs.find(id);
+    }
+
+    /** True once the move's outcome is known to users (see {@link #await}). */
+    public boolean settled(String id) {
+        Run run = running.get(id);
+        return run == null || run.settled.isDone();
     }
 
     /** Asks a running move to stop; only a move still copying can (it then rolls back). */
@@ -250,7 +260,7 @@ public class MoveRunner {
                 LOG.errorf(e, "move %s failed unexpectedly", run.id);
             } finally {
                 running.remove(run.id);
-                run.done.complete(jobs.find(run.id));
+                run.settled.complete(null);
             }
         });
     }
@@ -332,6 +342,7 @@ public class MoveRunner {
                 }
                 LOG.infof("move %s: %s switched to %s after a final phase of %d ms", run.id, run.mailbox, run.target,
                         (System.nanoTime() - start) / 1_000_000);
+                run.settled.complete(null);
             } finally {
                 now.forEach(b -> fence.thaw(b.name()));
                 fence.thaw(run.mailbox);
@@ -379,15 +390,21 @@ public class MoveRunner {
      */
     private void rollBack(Run run, MoveTarget target, String reason) {
         phase(run, MoveJob.State.ROLLING_BACK, reason);
+        boolean restored = false;
         for (int attempt = 0; ; attempt++) {
             try {
-                try (MupdateConnection m = master.getConnection()) {
-                    for (MoveStore.MailboxMeta b : store.mailboxes(run.mailbox, run.wholeUser)) {
-                        Optional<MupdateEntry> e = m.find(b.name());
-                        if (e.isEmpty() || e.get().kind() != MupdateEntry.Kind.MAILBOX || !node.serverName().equalsIgnoreCase(e.get().server())) {
-                            m.activate(b.name(), node.serverName() + "!" + b.partition(), b.acl());
+                if (!restored) {
+                    try (MupdateConnection m = master.getConnection()) {
+                        for (MoveStore.MailboxMeta b : store.mailboxes(run.mailbox, run.wholeUser)) {
+                            Optional<MupdateEntry> e = m.find(b.name());
+                            if (e.isEmpty() || e.get().kind() != MupdateEntry.Kind.MAILBOX
+                                    || !node.serverName().equalsIgnoreCase(e.get().server())) {
+                                m.activate(b.name(), node.serverName() + "!" + b.partition(), b.acl());
+                            }
                         }
                     }
+                    restored = true;
+                    run.settled.complete(null); // the mailbox is usable here again; the destination may still hold debris
                 }
                 target.abort(run.id);
                 phase(run, MoveJob.State.FAILED);
@@ -395,8 +412,8 @@ public class MoveRunner {
                 return;
             } catch (ResourceException | IOException | RuntimeException e) {
                 if (attempt == 0 || attempt % 12 == 0) {
-                    LOG.warnf("move %s: rollback not complete yet (%s); retrying every %d s", run.id, e.getMessage(),
-                            RETRY.toSeconds());
+                    LOG.warnf("move %s: rollback not complete yet (%s %s); retrying every %d s", run.id,
+                            restored ? "destination not cleaned:" : "master not restored:", e.getMessage(), RETRY.toSeconds());
                 }
                 if (!sleep(RETRY)) {
                     return;
