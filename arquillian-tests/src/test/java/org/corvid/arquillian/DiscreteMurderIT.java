@@ -65,7 +65,7 @@ class DiscreteMurderIT {
             Matcher m = STATUS.matcher(line);
             assertTrue(m.matches(), line);
             NODES.put(m.group(1), Map.of("roles", m.group(2), "imap", m.group(3), "lmtp", m.group(4),
-                    "mupdate", m.group(6), "pid", m.group(8)));
+                    "mupdate", m.group(6), "http", m.group(7), "pid", m.group(8)));
         }
     }
 
@@ -337,5 +337,178 @@ class DiscreteMurderIT {
             assertEquals(List.of("* LIST (\\HasNoChildren \\Sent) \".\" INBOX.Sent", "* STATUS INBOX.Sent (MESSAGES 0 UIDNEXT 1)",
                     "U3 OK Completed"), alice.answer("U3"));
         }
+    }
+
+    /** The other backend. */
+    private static String other(String backend) {
+        return backend.equals("backend1") ? "backend2" : "backend1";
+    }
+
+    /** An admin's REST call on {@code node}: [status, body]. */
+    private static String[] rest(String node, String method, String path, String json) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port(node, "http") + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:admin".getBytes()))
+                .timeout(java.time.Duration.ofMinutes(3));
+        b = json == null ? b.method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(b.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new String[] {String.valueOf(r.statusCode()), r.body()};
+    }
+
+    /** The master's entry kind for {@code mailbox}: MAILBOX (active) or RESERVE. */
+    private static String entryKind(String mailbox) throws IOException {
+        try (LineClient m = LineClient.mupdate(port("master", "mupdate"), "frontend", "frontend")) {
+            m.send("F1 FIND \"" + mailbox + "\"");
+            return m.answer("F1").get(0).split(" ")[1];
+        }
+    }
+
+    /** Delivers "Subject: during n" to bob through frontend1, one transaction each, until stopped; the replies. */
+    private static final class Deliveries extends Thread {
+        final List<String> replies = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        volatile boolean stop;
+        volatile Exception failure;
+
+        @Override
+        public void run() {
+            try (LineClient l = new LineClient(TestServer.HOST, port("frontend1", "lmtp"))) {
+                l.timeout(90_000);
+                l.readUntil("220 ");
+                l.send("LHLO it.example");
+                l.readUntil("250 ");
+                for (int n = 0; !stop; n++) {
+                    l.send("MAIL FROM:<sender@example.org>");
+                    l.read();
+                    l.send("RCPT TO:<bob@example.org>");
+                    String rcpt = l.read();
+                    if (!rcpt.startsWith("250")) {
+                        replies.add(rcpt);
+                        l.send("RSET");
+                        l.read();
+                        continue;
+                    }
+                    l.send("DATA");
+                    l.read();
+                    l.sendRaw("Subject: during " + n + "\r\n\r\nsent while bob moves\r\n.\r\n");
+                    replies.add(l.read());
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+    }
+
+    @Test
+    @Order(10)
+    void anAdminMovesAUserLiveAndNothingIsLostDuplicatedOrChanged() throws Exception {
+        String from = serverOf("user.bob");
+        String to = other(from);
+        List<String> before;
+        String status;
+        try (LineClient bob = imap("frontend1", "bob")) {
+            bob.send("V1 CREATE INBOX.Projects");
+            assertEquals(List.of("V1 OK Completed"), bob.answer("V1"));
+            bob.send("V2 APPEND INBOX.Projects (\\Flagged $Work) \"01-Jan-2026 10:00:00 +0100\" {28+}");
+            bob.sendRaw("Subject: plans\r\n\r\nthe plan\r\n\r\n");
+            assertTrue(bob.answer("V2").get(0).startsWith("V2 OK [APPENDUID "));
+            bob.send("V3 SELECT INBOX");
+            bob.answer("V3");
+            bob.send("V4 STORE 1 +FLAGS (\\Answered $Label1)");
+            bob.answer("V4");
+            bob.send("V5 UID FETCH 1:* (FLAGS INTERNALDATE RFC822.SIZE)");
+            before = bob.answer("V5");
+            bob.send("V6 STATUS INBOX.Projects (MESSAGES UIDNEXT UIDVALIDITY)");
+            status = bob.answer("V6").get(0);
+        }
+        Deliveries load = new Deliveries();
+        load.start();
+        Thread.sleep(500);
+        List<String> answer;
+        try (LineClient admin = imap("frontend2", "admin")) {
+            admin.timeout(120_000);
+            admin.send("M1 RENAME user.bob user.bob " + to);
+            answer = admin.answer("M1");
+        }
+        Thread.sleep(500);
+        load.stop = true;
+        load.join(60_000);
+        assertEquals(null, load.failure);
+        assertEquals("M1 OK Completed: user.bob is now on " + to, answer.get(answer.size() - 1), answer.toString());
+        assertTrue(load.replies.size() > 5, "deliveries during the move: " + load.replies.size());
+        assertEquals(List.of(), load.replies.stream().filter(r -> !r.equals("250 2.1.5 Ok")).toList(), "no delivery refused");
+        assertEquals(to, serverOf("user.bob"));
+        assertEquals(to, serverOf("user.bob.Projects"));
+        try (LineClient bob = imap("frontend1", "bob")) {
+            bob.send("W1 STATUS INBOX.Projects (MESSAGES UIDNEXT UIDVALIDITY)");
+            assertEquals(List.of(status.replace("V6", "W1"), "W1 OK Completed"), bob.answer("W1"));
+            bob.send("W2 SELECT INBOX");
+            bob.answer("W2");
+            String lastUid = before.get(before.size() - 2).replaceAll(".*\\(UID (\\d+) .*", "$1");
+            bob.send("W3 UID FETCH 1:" + lastUid + " (FLAGS INTERNALDATE RFC822.SIZE)");
+            List<String> after = bob.answer("W3");
+            assertEquals(before.subList(0, before.size() - 1), after.subList(0, before.size() - 1),
+                    "UIDs, flags, dates and sizes as before the move");
+            bob.send("W4 SEARCH SUBJECT \"during \"");
+            String found = bob.answer("W4").get(0);
+            assertEquals(load.replies.size(), found.split(" ").length - 2, "each delivery once: " + found);
+        }
+        try (LineClient admin = LineClient.imap(port(from, "imap"), "admin")) {
+            admin.send("X1 LIST \"\" \"user.bob*\"");
+            assertEquals(List.of("X1 OK Completed"), admin.answer("X1"), "nothing of bob left on " + from);
+        }
+        bobBackend = to;
+    }
+
+    @Test
+    @Order(11)
+    void refusedMovesAndAMoveToADeadBackendLeaveTheMailboxWhereItWas() throws Exception {
+        String at = serverOf("user.bob");
+        String dead = other(at);
+        try (LineClient bob = imap("frontend1", "bob")) {
+            bob.send("N1 RENAME user.bob user.bob " + dead);
+            assertEquals(List.of("N1 NO [NOPERM] Only administrators move mailboxes between servers"), bob.answer("N1"));
+        }
+        try (LineClient admin = imap("frontend1", "admin")) {
+            admin.send("N2 RENAME user.bob.Projects user.bob.Projects " + dead);
+            assertEquals(List.of("N2 NO [CANNOT] A user's folder moves with its user: move user.bob"), admin.answer("N2"));
+            admin.send("N3 RENAME user.bob user.bob " + at);
+            assertEquals(List.of("N3 NO [CANNOT] The mailbox is on " + at + " already"), admin.answer("N3"));
+            admin.send("N4 RENAME user.bob user.robert " + dead);
+            assertEquals(List.of("N4 NO [CANNOT] A move keeps the name: RENAME name name server[!partition]"), admin.answer("N4"));
+        }
+        String[] unknown = rest("frontend2", "POST", "/api/moves", "{\"mailbox\":\"user.bob\",\"server\":\"nowhere\"}");
+        assertEquals("409", unknown[0], unknown[1]);
+        assertTrue(unknown[1].contains("Unknown server nowhere"), unknown[1]);
+
+        new ProcessBuilder("kill", "-9", NODES.get(dead).get("pid")).start().waitFor();
+        Thread.sleep(500);
+        String[] failed = rest("frontend2", "POST", "/api/moves?wait=60", "{\"mailbox\":\"user.bob\",\"server\":\"" + dead + "\"}");
+        assertEquals("202", failed[0], failed[1]);
+        assertTrue(failed[1].contains("\"state\":\"ROLLING_BACK\""), failed[1]);
+        assertEquals(at, serverOf("user.bob"));
+        assertEquals("MAILBOX", entryKind("user.bob"), "active again at the source, not RESERVED");
+        assertEquals(List.of("250 2.1.5 Ok", "354", "250 2.1.5 Ok"), deliver("frontend1", List.of("bob@example.org"), 1));
+        String id = failed[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        murder("up"); // the dead backend again: the source cleans what the move left there
+        readStatus();
+        String state = "";
+        for (int i = 0; i < 100 && !state.contains("\"FAILED\""); i++) {
+            Thread.sleep(200);
+            state = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
+        }
+        assertTrue(state.contains("\"state\":\"FAILED\""), state);
+        try (LineClient admin = LineClient.imap(port(dead, "imap"), "admin")) {
+            admin.send("Y1 LIST \"\" \"user.bob*\"");
+            assertEquals(List.of("Y1 OK Completed"), admin.answer("Y1"), "nothing of the failed move left on " + dead);
+        }
+        // and through REST, to the backend that is back
+        String[] moved = rest("frontend1", "POST", "/api/moves?wait=120", "{\"mailbox\":\"user.bob\",\"server\":\"" + dead + "\"}");
+        assertTrue(moved[1].contains("\"state\":\"SWITCHED\"") || moved[1].contains("\"state\":\"DONE\""), moved[1]);
+        assertEquals(dead, serverOf("user.bob"));
+        String list = rest("frontend2", "GET", "/api/moves", null)[1];
+        assertTrue(list.contains("\"error\":\"copy failed: "), list);
+        bobBackend = dead;
     }
 }
