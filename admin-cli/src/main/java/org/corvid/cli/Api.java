@@ -40,6 +40,15 @@ final class Api {
         return call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.noBody()), path);
     }
 
+    JsonStructure post(String path, String json) throws Failure {
+        return call(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), path);
+    }
+
+    JsonStructure delete(String path) throws Failure {
+        return call(HttpRequest.newBuilder(URI.create(url + path)).DELETE(), path);
+    }
+
     private JsonStructure call(HttpRequest.Builder request, String path) throws Failure {
         HttpResponse<String> r;
         try {

@@ -511,4 +511,35 @@ class DiscreteMurderIT {
         assertTrue(list.contains("\"error\":\"copy failed: "), list);
         bobBackend = dead;
     }
+
+    /** {@code bin/corvid-admin} against frontend2's REST API: [exit status, stdout, stderr]. */
+    private static String[] cli(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("sh", Path.of("../bin/corvid-admin").toAbsolutePath().toString(),
+                "--url", "http://127.0.0.1:" + port("frontend2", "http"), "--user", "admin:admin"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "corvid-admin did not finish");
+        return new String[] {String.valueOf(p.exitValue()), out, err};
+    }
+
+    @Test
+    @Order(12)
+    void theCliMovesAUserWithAProgressBarAndListsTheMoves() throws Exception {
+        String at = serverOf("user.bob");
+        String[] same = cli("move", "user.bob", at);
+        assertEquals("1", same[0]);
+        assertEquals("corvid-admin: HTTP 409 Move refused: The mailbox is on " + at + " already\n", same[2]);
+        String[] moved = cli("move", "user.bob", other(at) + "!default");
+        assertEquals("0", moved[0], moved[2]);
+        assertTrue(moved[1].startsWith("user.bob is now on " + other(at) + " (final phase "), moved[1]);
+        assertTrue(moved[2].contains("] 100%") || moved[2].contains("switched"), moved[2]);
+        assertEquals(other(at), serverOf("user.bob"));
+        String[] list = cli("moves");
+        assertEquals("0", list[0], list[2]);
+        assertTrue(list[1].lines().anyMatch(l -> l.contains("\tuser.bob\t" + at + "->" + other(at) + "\tDONE\t100%")), list[1]);
+        assertTrue(list[1].lines().anyMatch(l -> l.contains("\tFAILED\t")), "the failed move is in the history: " + list[1]);
+    }
 }
