@@ -308,7 +308,7 @@ public final class BackendBench {
     }
 
     /** Appends messages 1..count to {@code mailbox} if it has fewer, pipelined with LITERAL+. */
-    private static void fill(Wire w, String mailbox, int count) throws IOException {
+    static void fill(Wire w, String mailbox, int count) throws IOException {
         List<String> status = w.command("STATUS " + mailbox + " (MESSAGES)");
         int have = status.stream().filter(l -> l.startsWith("* STATUS")).findFirst()
                 .map(l -> Integer.parseInt(l.replaceAll(".*MESSAGES (\\d+).*", "$1"))).orElse(0);
