@@ -78,8 +78,8 @@ public class MailboxManager {
         if (store.find(name) != null) {
             return Outcome.no("[ALREADYEXISTS] Mailbox already exists");
         }
-        if (fence.frozen(name)) {
-            return Outcome.no("[INUSE] The mailbox above is being moved to another server; try again shortly");
+        if (fence.frozen(name) || store.moving(name)) {
+            return Outcome.no("[INUSE] The mailbox (or the one above it) is being moved between servers; try again shortly");
         }
         if (partition == null) {
             MailboxStore.Info parent = MailboxNames.parentOf(name) == null ? null : store.find(MailboxNames.parentOf(name));

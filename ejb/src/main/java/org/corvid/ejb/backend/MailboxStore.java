@@ -35,6 +35,12 @@ public class MailboxStore {
                 .getResultStream().findFirst().map(Info::of).orElse(null);
     }
 
+    /** True if a move hides a mailbox of this name here (copying it in, or just moved it out). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public boolean moving(String name) {
+        return em.createNamedQuery(Mailbox.MOVING_BY_NAME, Long.class).setParameter("name", name).getSingleResult() > 0;
+    }
+
     /** {@code name} and every mailbox under it, in name order. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<Info> selfAndChildren(String name) {

@@ -60,6 +60,27 @@ public class MailboxLocator {
         }
     }
 
+    /**
+     * The route to {@code mailbox}, waiting up to {@code max} while it is RESERVED (being created, or in a live
+     * move's final phase, which lasts a second or two): callers hold a delivery or a command rather than refuse it.
+     */
+    public Route locateHeld(String mailbox, Duration max) {
+        Route route = locate(mailbox);
+        long deadline = System.nanoTime() + max.toNanos();
+        while (route.kind() == Kind.RESERVED && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(HOLD_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            route = locate(mailbox);
+        }
+        return route;
+    }
+
+    private static final long HOLD_POLL_MILLIS = 100;
+
     /** The route to {@code mailbox} (internal name, e.g. {@code user.bob}). */
     public Route locate(String mailbox) {
         MupdateRecord r = cache.lookup(mailbox);

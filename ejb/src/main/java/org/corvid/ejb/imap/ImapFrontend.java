@@ -880,7 +880,9 @@ public class ImapFrontend {
         if (name == null || node.has(NodeConfig.Role.BACKEND) && mailboxes.find(name) != null) {
             return Target.HERE;
         }
-        MailboxLocator.Route route = locator.locate(name);
+        // a mailbox in a move's final phase is RESERVED for a second or two: the command waits for it
+        MailboxLocator.Route route = locator.locateHeld(name,
+                java.time.Duration.ofSeconds(Long.getLong("corvid.imap.move-hold-seconds", 15)));
         switch (route.kind()) {
             case REMOTE -> {
                 return connect(r, c, route.server());

@@ -233,8 +233,10 @@ public class LmtpMdb implements LmtpListener {
                 return;
             }
             String mailbox = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxFor(address, inbox);
-            if (mailbox == null && held && !node.has(NodeConfig.Role.FRONTEND)) {
-                c.write("451 4.2.1 Mailbox has moved to another server, try again later");
+            boolean moving = mailbox == null && inbox != null && node.has(NodeConfig.Role.BACKEND)
+                    && (held || mailboxes.moving(inbox)); // moved out just now, or being copied in
+            if (moving && !node.has(NodeConfig.Role.FRONTEND)) {
+                c.write("451 4.2.1 Mailbox is moving between servers, try again later");
             } else if (mailbox != null) {
                 e.add(address, mailbox, null);
                 c.write("250 2.1.5 Ok");
@@ -246,30 +248,13 @@ public class LmtpMdb implements LmtpListener {
         }
     }
 
-    private static final long HOLD_POLL_MILLIS = 100;
-
     /** How long a delivery to a mailbox in a move's final phase waits ({@code corvid.lmtp.move-hold-seconds}). */
     private static java.time.Duration moveHold() {
         return java.time.Duration.ofSeconds(Long.getLong("corvid.lmtp.move-hold-seconds", 60));
     }
 
-    /**
-     * The route to {@code inbox}; while it is RESERVED (being created, or in a move's final phase) the delivery is
-     * held, up to {@link #moveHold()}, rather than answered 451 at once.
-     */
     private MailboxLocator.Route locateHeld(String inbox) {
-        MailboxLocator.Route route = locator.locate(inbox);
-        long deadline = System.nanoTime() + moveHold().toNanos();
-        while (route.kind() == MailboxLocator.Kind.RESERVED && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(HOLD_POLL_MILLIS);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            route = locator.locate(inbox);
-        }
-        return route;
+        return locator.locateHeld(inbox, moveHold());
     }
 
     /** Frontend: a recipient whose INBOX is not here goes to the backend the mailbox list names. */
@@ -284,7 +269,8 @@ public class LmtpMdb implements LmtpListener {
             case UNKNOWN -> c.write("550 5.1.1 Mailbox unknown");
             case UNAVAILABLE -> c.write("451 4.4.3 Mailbox list unavailable, try again later");
             // the list places it here, yet this backend lacks it: a resync will tell which is right
-            case LOCAL -> c.write("451 4.3.0 Mailbox list and store disagree, try again later");
+            case LOCAL -> c.write(mailboxes.moving(inbox) ? "451 4.2.1 Mailbox is moving between servers, try again later"
+                    : "451 4.3.0 Mailbox list and store disagree, try again later");
         }
     }
 
@@ -403,6 +389,8 @@ public class LmtpMdb implements LmtpListener {
                     int i = indexes.get(k);
                     replies.put(i, answers.get(k));
                     if (answers.get(k).startsWith("451 4.2.1")) {
+                        pause(REROUTE_PAUSE_MILLIS);
+                        locator.catchUp(); // the backend knows of the move before this node's list may
                         MailboxLocator.Route now = locateHeld(inboxOf(e.recipients.get(i)));
                         if (now.kind() == MailboxLocator.Kind.REMOTE) {
                             again.put(i, now.server());
@@ -415,8 +403,17 @@ public class LmtpMdb implements LmtpListener {
         return replies;
     }
 
-    /** How often a delivery follows a mailbox that moved under it. */
-    private static final int MOVE_REROUTES = 3;
+    /** How often a delivery follows a mailbox that moved under it, and the pause before each time. */
+    private static final int MOVE_REROUTES = 5;
+    private static final long REROUTE_PAUSE_MILLIS = 200;
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** Return-Path and Received, as Cyrus's lmtpd adds them. */
     private byte[] traceHeaders(Envelope e, Connection c) {

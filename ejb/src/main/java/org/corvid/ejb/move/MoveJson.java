@@ -66,7 +66,17 @@ public final class MoveJson {
         return out;
     }
 
-    public static String changes(MoveStore.Changes c) {
+    public static String changes(List<MoveStore.Changes> all) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        all.forEach(c -> a.add(changes(c)));
+        return a.build().toString();
+    }
+
+    public static List<MoveStore.Changes> changes(JsonArray a) {
+        return a.getValuesAs(JsonObject.class).stream().map(MoveJson::changes).toList();
+    }
+
+    private static JsonObject changes(MoveStore.Changes c) {
         JsonArrayBuilder flags = Json.createArrayBuilder();
         for (Object[] f : c.flags()) {
             flags.add(Json.createArrayBuilder().add(((Number) f[0]).longValue()).add(((Number) f[1]).longValue())
@@ -74,10 +84,10 @@ public final class MoveJson {
         }
         return Json.createObjectBuilder().add("mailbox", c.mailbox()).add("uidNext", c.uidNext())
                 .add("highestModseq", c.highestModseq()).add("acl", c.acl()).add("flags", flags)
-                .add("upTo", c.upTo()).add("uids", c.uids()).build().toString();
+                .add("upTo", c.upTo()).add("uids", c.uids()).build();
     }
 
-    public static MoveStore.Changes changes(JsonObject o) {
+    private static MoveStore.Changes changes(JsonObject o) {
         List<Object[]> flags = new ArrayList<>();
         for (JsonArray f : o.getJsonArray("flags").getValuesAs(JsonArray.class)) {
             flags.add(new Object[] {f.getJsonNumber(0).longValue(), f.getJsonNumber(1).longValue(), f.getString(2)});

@@ -82,6 +82,19 @@ public class MoveRunner {
 
     private final Map<String, Run> running = new ConcurrentHashMap<>();
 
+    /** How far the destination has one mailbox: messages up to {@code uid}, changes up to {@code modseq}, {@code acl}. */
+    static final class Copied {
+        long uid;
+        long modseq;
+        String acl;
+
+        Copied(long uid, long modseq, String acl) {
+            this.uid = uid;
+            this.modseq = modseq;
+            this.acl = acl;
+        }
+    }
+
     /** A refused move request, with the IMAP response code that says why. */
     public static class Refused extends Exception {
         private final String code;
@@ -103,8 +116,8 @@ public class MoveRunner {
         final boolean wholeUser;
         final String target;
         final String partition;
-        /** Per mailbox: {highest UID the destination has, MODSEQ up to which its changes were sent}. */
-        final Map<String, long[]> copied = new ConcurrentHashMap<>();
+        /** Per mailbox: how far the destination has it. */
+        final Map<String, Copied> copied = new ConcurrentHashMap<>();
         /** Completes when the outcome is known to users: switched, or back at the source (cleanup may go on). */
         final CompletableFuture<Void> settled = new CompletableFuture<>();
         final long startNanos = System.nanoTime();
@@ -125,26 +138,44 @@ public class MoveRunner {
             this.bytes = job.bytesCopied();
         }
 
-        /** Sends {@code name}'s messages beyond what the destination has, then its changes since the last round. */
-        int catchUp(MoveStore store, MoveTarget target, String name) throws IOException {
-            long[] state = copied.get(name);
+        /**
+         * Sends the messages of {@code name} beyond what the destination has, and adds its changes since the last
+         * round to {@code changes} if it changed (every change raises HIGHESTMODSEQ; an ACL is compared). Returns
+         * the number of messages sent.
+         */
+        int catchUp(MoveStore store, MoveTarget target, String name, List<MoveStore.Changes> changes) throws IOException {
+            Copied state = copied.get(name);
             int sent = 0;
             while (!cancelled) {
-                List<MoveStore.Outgoing> batch = store.batch(name, state[0], BATCH);
+                List<MoveStore.Outgoing> batch = store.batch(name, state.uid, BATCH);
                 if (batch.isEmpty()) {
                     break;
                 }
                 target.send(id, name, batch);
-                state[0] = batch.get(batch.size() - 1).header().uid();
+                state.uid = batch.get(batch.size() - 1).header().uid();
                 sent += batch.size();
                 messages += batch.size();
                 bytes += batch.stream().mapToLong(o -> o.header().size()).sum();
                 persistProgress(false);
             }
-            MoveStore.Changes changes = store.changes(name, state[1], state[0]);
-            if (changes != null) {
+            MoveStore.Changes c = store.changes(name, state.modseq, state.uid);
+            if (c != null && (sent > 0 || c.highestModseq() > state.modseq || !c.acl().equals(state.acl))) {
+                changes.add(c);
+                state.modseq = c.highestModseq();
+                state.acl = c.acl();
+            }
+            return sent;
+        }
+
+        /** One round over every mailbox: new messages, then all their changes in one call. */
+        int round(MoveStore store, MoveTarget target) throws IOException {
+            List<MoveStore.Changes> changes = new java.util.ArrayList<>();
+            int sent = 0;
+            for (String name : List.copyOf(copied.keySet())) {
+                sent += catchUp(store, target, name, changes);
+            }
+            if (!changes.isEmpty()) {
                 target.apply(id, changes);
-                state[1] = changes.highestModseq();
             }
             return sent;
         }
@@ -300,15 +331,13 @@ public class MoveRunner {
             Map<String, Long> there = target.stage(run.id, run.partition, boxes);
             for (MoveStore.MailboxMeta b : boxes) {
                 long last = there.getOrDefault(b.name(), 0L);
-                run.copied.put(b.name(), new long[] {last, last == 0 ? b.highestModseq() : 0});
+                // a mailbox staged just now has the source's counters and ACL; a resumed one is checked whole
+                run.copied.put(b.name(), last == 0 ? new Copied(0, b.highestModseq(), b.acl()) : new Copied(last, 0, ""));
             }
             run.messages = 0;
             run.bytes = 0;
             for (int round = 0; round < MAX_ROUNDS; round++) {
-                int sent = 0;
-                for (String name : List.copyOf(run.copied.keySet())) {
-                    sent += run.catchUp(store, target, name);
-                }
+                int sent = run.round(store, target);
                 if (run.cancelled) {
                     throw new IllegalStateException("cancelled");
                 }

@@ -275,28 +275,32 @@ public class MoveStore {
         });
     }
 
-    /** Applies {@code c} to the hidden mailbox: counters, ACL, flags and MODSEQs, and the messages expunged since. */
-    public void apply(String moveId, Changes c) {
+    /**
+     * Applies {@code c} to the hidden mailbox: counters, ACL, the changed messages' flags and MODSEQs, and the
+     * messages expunged since. Reads only the UIDs of the mailbox and the rows that change.
+     */
+    public void apply(String moveId, List<Changes> all) {
+        all.forEach(c -> apply(moveId, c));
+    }
+
+    private void apply(String moveId, Changes c) {
         Mailbox m = hidden(moveId).stream().filter(b -> b.getName().equals(c.mailbox())).findFirst()
                 .orElseThrow(() -> new IllegalStateException(c.mailbox() + " is not staged for move " + moveId));
         m.catchUp(c.uidNext(), c.highestModseq(), c.acl());
         Map<Long, Object[]> changed = new HashMap<>();
         c.flags().forEach(f -> changed.put(((Number) f[0]).longValue(), f));
+        for (Message msg : byUids(m, new ArrayList<>(changed.keySet()))) {
+            Object[] f = changed.get(msg.getUid());
+            msg.setFlags((String) f[2], ((Number) f[1]).longValue());
+        }
         SequenceSet left = c.uids().isEmpty() ? SequenceSet.empty() : SequenceSet.parse(c.uids(), 0);
+        List<Long> expunged = em.createNamedQuery(Message.UIDS_UP_TO, Long.class).setParameter("mailbox", m.getId())
+                .setParameter("upTo", c.upTo()).getResultStream().filter(uid -> !left.contains(uid)).toList();
         List<String> gone = new ArrayList<>();
-        try (Stream<Message> all = em.createNamedQuery(Message.OF_MAILBOX, Message.class)
-                .setParameter("mailbox", m.getId()).getResultStream()) {
-            all.forEach(msg -> {
-                Object[] f = changed.get(msg.getUid());
-                if (f != null) {
-                    msg.setFlags((String) f[2], ((Number) f[1]).longValue());
-                }
-                if (msg.getUid() <= c.upTo() && !left.contains(msg.getUid())) {
-                    gone.add(msg.getSpoolFile());
-                    m.copiedIn(-msg.getSize(), -1);
-                    em.remove(msg);
-                }
-            });
+        for (Message msg : byUids(m, expunged)) {
+            gone.add(msg.getSpoolFile());
+            m.copiedIn(-msg.getSize(), -1);
+            em.remove(msg);
         }
         String partition = m.getPartition();
         afterCompletion(committed -> {
@@ -304,6 +308,15 @@ public class MoveStore {
                 gone.forEach(f -> spool.delete(partition, f));
             }
         });
+    }
+
+    private List<Message> byUids(Mailbox m, List<Long> uids) {
+        List<Message> found = new ArrayList<>();
+        for (int i = 0; i < uids.size(); i += 1000) { // bounded IN lists
+            found.addAll(em.createNamedQuery(Message.BY_UIDS, Message.class).setParameter("mailbox", m.getId())
+                    .setParameter("uids", uids.subList(i, Math.min(uids.size(), i + 1000))).getResultList());
+        }
+        return found;
     }
 
     /**

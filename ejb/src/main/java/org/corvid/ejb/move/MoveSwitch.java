@@ -6,7 +6,6 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.corvid.ejb.backend.MailboxNames;
 import org.jboss.ejb3.annotation.SecurityDomain;
@@ -36,13 +35,12 @@ public class MoveSwitch {
         }
         List<MoveStore.MailboxMeta> added = now.stream().filter(m -> !run.copied.containsKey(m.name())).toList();
         if (!added.isEmpty()) { // created during the copy
-            target.stage(run.id, run.partition, added).forEach((name, last) -> run.copied.put(name, new long[] {last, 0}));
+            target.stage(run.id, run.partition, added)
+                    .forEach((name, last) -> run.copied.put(name, new MoveRunner.Copied(last, 0, "")));
         }
-        List<String> names = new ArrayList<>();
-        for (MoveStore.MailboxMeta m : now) {
-            run.catchUp(store, target, m.name());
-            names.add(m.name());
-        }
+        run.copied.keySet().retainAll(now.stream().map(MoveStore.MailboxMeta::name).toList()); // deleted meanwhile
+        run.round(store, target);
+        List<String> names = now.stream().map(MoveStore.MailboxMeta::name).toList();
         String user = run.wholeUser ? MailboxNames.ownerOf(run.mailbox) : null;
         target.commit(run.id, names, run.mailbox, store.userData(run.mailbox, user, names));
         store.hide(run.id, names, run.mailbox, user);

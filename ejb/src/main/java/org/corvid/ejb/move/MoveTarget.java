@@ -81,7 +81,8 @@ public final class MoveTarget {
         }
     }
 
-    public void apply(String moveId, MoveStore.Changes changes) throws IOException {
+    /** Flag changes, expunges and counters of several mailboxes, in one call (one transaction there). */
+    public void apply(String moveId, List<MoveStore.Changes> changes) throws IOException {
         call(request(moveId + "/changes").POST(HttpRequest.BodyPublishers.ofString(MoveJson.changes(changes))));
     }
 

@@ -106,8 +106,10 @@ public class MupdateService {
     private Outcome apply(Write w, List<MupdateChange> made) {
         MailboxLocation l = find(w.name());
         return switch (w.kind()) {
-            // RESERVE: a new name is reserved; a name already at this location becomes reserved again
-            case RESERVE -> l != null && !l.getLocation().equals(w.location())
+            // RESERVE: a new name is reserved, or a reservation repeated at the same location; an active entry
+            // stays (RFC 3656 3.2: the name exists), whatever the location: a backend that lost track of a
+            // mailbox must not knock the master's entry back to RESERVED
+            case RESERVE -> l != null && (l.getState() == MailboxState.ACTIVE || !l.getLocation().equals(w.location()))
                     ? Outcome.EXISTS
                     : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
             // ACTIVATE: creates or replaces the entry, active

@@ -22,11 +22,14 @@ import java.util.UUID;
         query = "select m from Mailbox m where (m.name = :name or m.name like :children escape '\\') and m.moveId is null"
                 + " order by m.name")
 @NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m where m.moveId is null order by m.name")
+@NamedQuery(name = Mailbox.MOVING_BY_NAME, query = "select count(m) from Mailbox m where m.name = :name and m.moveId is not null")
 @NamedQuery(name = Mailbox.OF_MOVE, query = "select m from Mailbox m where m.moveId = :move order by m.name")
 @NamedQuery(name = Mailbox.BY_UNIQUE_ID, query = "select m from Mailbox m where m.uniqueId = :uniqueId")
 public class Mailbox {
     /** The mailboxes hidden by move {@code :move} (copied in on a destination, or moved out on a source). */
     public static final String OF_MOVE = "Mailbox.ofMove";
+    /** How many hidden mailboxes (a move's, in or out) have {@code :name}: 0 or 1. */
+    public static final String MOVING_BY_NAME = "Mailbox.movingByName";
     public static final String BY_UNIQUE_ID = "Mailbox.byUniqueId";
     public static final String COUNT = "Mailbox.count";
     /** Partition and unique id (no managed entity: a later locking query must read fresh state). */

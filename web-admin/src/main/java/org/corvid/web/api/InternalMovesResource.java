@@ -64,7 +64,7 @@ public class InternalMovesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response changes(String body) {
         return run(() -> {
-            store.apply(id, MoveJson.changes(MoveJson.parse(body)));
+            store.apply(id, MoveJson.changes(MoveJson.parseArray(body)));
             return "{}";
         });
     }
