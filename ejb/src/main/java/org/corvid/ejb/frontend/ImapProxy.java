@@ -209,16 +209,23 @@ public final class ImapProxy extends BackendSocket {
                 bye = new String(line, BYE.length, line.length - BYE.length, StandardCharsets.UTF_8).stripTrailing();
                 continue;
             }
-            relayed = true;
             if (startsWith(line, prefix)) {
                 String rest = new String(line, prefix.length, line.length - prefix.length, StandardCharsets.UTF_8).stripTrailing();
+                if (!relayed && rest.startsWith(MOVING)) {
+                    return "MOVING"; // held back: the frontend follows the mailbox to its new backend
+                }
+                relayed = true;
                 client.write(clientTag + " " + rest);
                 int space = rest.indexOf(' ');
                 return space < 0 ? rest : rest.substring(0, space);
             }
+            relayed = true;
             passOn(line, client);
         }
     }
+
+    /** A backend's answer for a mailbox a live move has just taken away (or not yet brought). */
+    public static final String MOVING = "NO [UNAVAILABLE] Mailbox is moving between servers";
 
     private void write(Value v) throws IOException {
         if (v instanceof Value.Atom a) {

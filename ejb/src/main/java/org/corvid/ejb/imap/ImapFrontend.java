@@ -108,7 +108,9 @@ public class ImapFrontend {
         if (before != null && before != there) {
             unselect(before); // else its reports (EXISTS...) would reach the client as the new mailbox's
         }
-        String status = forward(r, c, there);
+        ImapProxy[] answered = {there};
+        String status = forwardFollowingMoves(r, c, answered, 0);
+        there = answered[0];
         ImapProxy now = backends(c).byServer.get(there.server());
         there = now != null ? now : there; // forward may have replaced a stale connection
         if ("OK".equals(status)) {
@@ -703,7 +705,7 @@ public class ImapFrontend {
         // RENAME name name server[!partition] (an admin's live move) goes to the source backend like any RENAME:
         // it runs the move there (as Cyrus's frontend hands XFER to the backend) and answers when it is done
         if (target.proxy() != null) {
-            if ("OK".equals(forward(r, c, target.proxy())) && CHANGES_LIST.contains(r.name())) {
+            if ("OK".equals(forwardFollowingMoves(r, c, new ImapProxy[] {target.proxy()}, index)) && CHANGES_LIST.contains(r.name())) {
                 locator.catchUp(); // before the client's next command
             }
             return true;
@@ -936,6 +938,38 @@ public class ImapFrontend {
     }
 
     /** Sends the command to {@code there}; a backend that fails ends its part of the session cleanly. */
+    /**
+     * Forwards a command naming a mailbox (argument {@code index}) to {@code there[0]}; if that backend answers
+     * that the mailbox has just moved away (this node's list lagging behind the master's by a moment), the
+     * command follows it to its new backend, a few times at most; {@code there[0]} is then where it was answered.
+     */
+    private String forwardFollowingMoves(TaggedRequest r, Connection c, ImapProxy[] there, int index) {
+        String status = forward(r, c, there[0]);
+        for (int attempt = 0; "MOVING".equals(status) && attempt < 5; attempt++) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            locator.catchUp();
+            Target t = target(r, c, index);
+            if (t.proxy() == null) { // answered, or now on this very node: the client asks again
+                if (!t.answered()) {
+                    c.write(r.tag() + " " + ImapProxy.MOVING + ", try again");
+                }
+                return "NO";
+            }
+            there[0] = t.proxy();
+            status = forward(r, c, there[0]);
+        }
+        if ("MOVING".equals(status)) {
+            c.write(r.tag() + " " + ImapProxy.MOVING + ", try again later");
+            return "NO";
+        }
+        return status;
+    }
+
     private static String forward(TaggedRequest r, Connection c, ImapProxy there) {
         try {
             return there.forward(r.tag(), r.name(), r.args(), c);

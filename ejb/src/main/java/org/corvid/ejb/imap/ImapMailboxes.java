@@ -117,6 +117,10 @@ public class ImapMailboxes {
      */
     private MailboxStore.Info accessible(TaggedRequest r, Connection c, String name, char right) {
         MailboxStore.Info m = store.find(name);
+        if (m == null && store.moving(name)) { // a frontend that sees this follows the mailbox
+            c.write(r.tag() + " " + org.corvid.ejb.frontend.ImapProxy.MOVING + ", try again");
+            return null;
+        }
         if (m == null || !caller().may(m, 'l')) {
             c.write(r.tag() + " NO [NONEXISTENT] Mailbox does not exist");
             return null;
