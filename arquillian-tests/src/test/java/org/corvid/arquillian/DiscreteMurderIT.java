@@ -542,4 +542,74 @@ class DiscreteMurderIT {
         assertTrue(list[1].lines().anyMatch(l -> l.contains("\tuser.bob\t" + at + "->" + other(at) + "\tDONE\t100%")), list[1]);
         assertTrue(list[1].lines().anyMatch(l -> l.contains("\tFAILED\t")), "the failed move is in the history: " + list[1]);
     }
+
+    /** Debian's Chromium and chromedriver, or null when they are not installed. */
+    private static java.io.File[] chromium() {
+        java.io.File browser = new java.io.File("/usr/bin/chromium");
+        java.io.File driver = new java.io.File("/usr/bin/chromedriver");
+        return browser.canExecute() && driver.canExecute() ? new java.io.File[] {browser, driver} : null;
+    }
+
+    @Test
+    @Order(13)
+    void theConsoleFindsAUserMovesItAndFollowsTheProgressBarToTheEnd() throws Exception {
+        java.io.File[] chromium = chromium();
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null,
+                "Chromium is not installed (apt install chromium chromium-driver): the console's browser test is skipped");
+        String at = serverOf("user.bob");
+        String to = other(at);
+        org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary(chromium[0]);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+        org.openqa.selenium.chrome.ChromeDriverService service = new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+                .usingDriverExecutable(chromium[1]).usingAnyFreePort().build();
+        org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+        org.openqa.selenium.support.ui.WebDriverWait wait =
+                new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(120));
+        String console = "http://127.0.0.1:" + port("frontend1", "http") + "/admin/";
+        try {
+            browser.get(console); // the form login first
+            wait.until(d -> d.findElements(org.openqa.selenium.By.id("j_username")).size() == 1);
+            browser.findElement(org.openqa.selenium.By.id("j_username")).sendKeys("admin");
+            browser.findElement(org.openqa.selenium.By.id("j_password")).sendKeys("admin");
+            browser.findElement(org.openqa.selenium.By.id("login-button")).click();
+            wait.until(d -> d.getTitle().contains("Topology"));
+            String servers = browser.findElement(org.openqa.selenium.By.id("servers")).getText();
+            assertTrue(servers.contains("backend1") && servers.contains("backend2"), servers);
+
+            browser.findElement(org.openqa.selenium.By.id("nav-mailboxes")).click();
+            wait.until(d -> d.getTitle().contains("Mailboxes"));
+            org.openqa.selenium.WebElement prefix = browser.findElement(org.openqa.selenium.By.id("search:prefix"));
+            prefix.clear();
+            prefix.sendKeys("user.bob");
+            browser.findElement(org.openqa.selenium.By.id("search:find")).click();
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("search:results")).getText().contains("user.bob.Projects"));
+            browser.findElement(org.openqa.selenium.By.linkText("user.bob")).click();
+            wait.until(d -> d.findElements(org.openqa.selenium.By.id("details-location")).size() == 1);
+            assertEquals(at + "!default", browser.findElement(org.openqa.selenium.By.id("details-location")).getText());
+
+            browser.findElement(org.openqa.selenium.By.id("move-this")).click(); // the wizard, mailbox filled in
+            wait.until(d -> d.getTitle().contains("Moves"));
+            assertEquals("user.bob", browser.findElement(org.openqa.selenium.By.id("wizard:mailbox")).getAttribute("value"));
+            new org.openqa.selenium.support.ui.Select(browser.findElement(org.openqa.selenium.By.id("wizard:server")))
+                    .selectByVisibleText(to);
+            browser.findElement(org.openqa.selenium.By.id("wizard:review")).click();
+            wait.until(d -> d.findElements(org.openqa.selenium.By.id("wizard:confirm")).size() == 1);
+            browser.findElement(org.openqa.selenium.By.id("wizard:confirm")).click();
+            wait.until(d -> d.findElements(org.openqa.selenium.By.id("move-progress")).size() == 1);
+            wait.until(d -> "DONE".equals(d.findElement(org.openqa.selenium.By.id("move-state")).getText()));
+            assertEquals("100", browser.findElement(org.openqa.selenium.By.id("move-progress")).getAttribute("value"));
+            java.nio.file.Path shot = Path.of("target/console-move.png");
+            java.nio.file.Files.write(shot, ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+            assertEquals(to, serverOf("user.bob"), "the master has the new location");
+
+            browser.get(console + "moves.xhtml");
+            String history = browser.findElement(org.openqa.selenium.By.id("history")).getText();
+            assertTrue(history.contains("user.bob " + at + " → " + to + " DONE"), history);
+        } finally {
+            browser.quit();
+        }
+        bobBackend = to;
+    }
 }

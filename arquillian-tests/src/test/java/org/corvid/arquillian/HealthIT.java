@@ -56,7 +56,7 @@ class HealthIT {
                 h.getJsonArray("roles").getValuesAs(jakarta.json.JsonString::getString));
         assertTrue(h.getString("dataDir").endsWith("test-data"), h.toString());
         assertEquals("1", h.getJsonObject("schemas").getString("mupdate"));
-        assertEquals("7", h.getJsonObject("schemas").getString("mailstore"));
+        assertEquals("8", h.getJsonObject("schemas").getString("mailstore"));
         int listed = listedByMupdate("");
         assertEquals(listed, h.getJsonObject("mailboxes").getInt("mupdate"),
                 "counted through the mupdate unit = entries MUPDATE LIST shows");

@@ -148,6 +148,8 @@ public class LmtpProxy {
                 for (int i : accepted) {
                     t.replies.set(i, data.startsWith("503") ? "451 4.4.3 Backend refused the message" : data);
                 }
+                send("RSET"); // the backend's transaction (MAIL) is still open: a pooled connection starts clean
+                reply();
                 return;
             }
             DotStuffing stuffing = new DotStuffing(-1);

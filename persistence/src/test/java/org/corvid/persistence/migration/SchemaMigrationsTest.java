@@ -39,7 +39,7 @@ class SchemaMigrationsTest {
     @Test
     void mailstoreSchemaIsCreated() throws SQLException {
         JdbcDataSource ds = memoryDb("mailstore");
-        assertEquals("7", SchemaMigrations.migrate(ds, SchemaMigrations.MAILSTORE));
+        assertEquals("8", SchemaMigrations.migrate(ds, SchemaMigrations.MAILSTORE));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select count(*) from mailbox")) {
             rs.next();

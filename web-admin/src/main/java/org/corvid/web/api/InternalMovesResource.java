@@ -44,6 +44,9 @@ public class InternalMovesResource {
     @PathParam("id")
     private String id;
 
+    @jakarta.ws.rs.core.Context
+    private jakarta.ws.rs.core.SecurityContext security;
+
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     public Response stage(@QueryParam("partition") String partition, String body) {
@@ -86,6 +89,9 @@ public class InternalMovesResource {
     }
 
     private Response run(Callable<String> call) {
+        if (!security.isUserInRole("corvid-backend")) { // the murder's backends only, not frontends
+            return Problems.of(403, "Forbidden", "only backends (role corvid-backend) send moves");
+        }
         if (!node.has(NodeConfig.Role.BACKEND)) {
             return Problems.of(409, "Not a backend", node.serverName() + " holds no mail");
         }
