@@ -7,7 +7,7 @@
   var detail = document.getElementById('move-detail');
   var ended = { DONE: true, FAILED: true };
   function poll() {
-    fetch('../api/moves/' + encodeURIComponent(id), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    fetch('/api/moves/' + encodeURIComponent(id), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) { return r.json(); })
       .then(function (m) {
         bar.value = m.percent || 0;
