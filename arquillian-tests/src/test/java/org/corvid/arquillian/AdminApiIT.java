@@ -31,10 +31,26 @@ class AdminApiIT {
 
     @Test
     void onlyAdministratorsMayCallIt() throws Exception {
-        for (String path : List.of("/api/servers", "/api/mailboxes", "/api/mupdate/status")) {
+        for (String path : List.of("/api/servers", "/api/mailboxes", "/api/mupdate/status", "/api/moves", "/api/jmx")) {
             assertEquals(401, Http.get(TestServer.HTTP, path, null).statusCode(), path + " anonymous");
             assertEquals(403, Http.get(TestServer.HTTP, path, "alice").statusCode(), path + " as a user");
         }
+    }
+
+    @Test
+    void theCorvidMBeansAreReadableThroughTheApi() throws Exception {
+        HttpResponse<String> r = Http.get(TestServer.HTTP, "/api/jmx", "admin");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject mbeans = Http.json(r);
+        JsonObject mupdate = mbeans.getJsonObject("org.corvid:type=Mupdate");
+        assertEquals("master", mupdate.getString("Mode"), mupdate.toString());
+        long cached = Http.json(Http.get(TestServer.HTTP, "/api/health", null)).getJsonObject("mailboxes")
+                .getJsonNumber("corvid-locations").longValue();
+        assertEquals(cached, mupdate.getJsonNumber("ListSize").longValue(), "the location cache's size, as health says");
+        JsonObject moves = mbeans.getJsonObject("org.corvid:type=Moves");
+        assertEquals(0, moves.getInt("Running"), moves.toString());
+        assertEquals(-1, moves.getJsonNumber("LongestFinalPhaseMillis").longValue(), "no move on the test server");
+        assertTrue(mbeans.keySet().stream().anyMatch(n -> n.startsWith("org.corvid:type=Listener,protocol=imap")), mbeans.keySet().toString());
     }
 
     @Test

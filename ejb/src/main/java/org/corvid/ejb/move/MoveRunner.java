@@ -125,6 +125,7 @@ public class MoveRunner {
         volatile String phase = MoveJob.State.QUEUED.name();
         volatile long messages;
         volatile long bytes;
+        volatile long messagesTotal;
         private MoveJobs jobs;
         private long persistedAt;
 
@@ -273,6 +274,17 @@ public class MoveRunner {
         return true;
     }
 
+    /** A running move as JMX shows it. */
+    public record Live(String id, String mailbox, String source, String target, String phase, long messages,
+                       long messagesTotal, long bytes) {
+    }
+
+    /** The moves running now. */
+    public List<Live> running() {
+        return running.values().stream().map(r -> new Live(r.id, r.mailbox, node.serverName(), r.target, r.phase,
+                r.messages, Math.max(r.messages, r.messagesTotal), r.bytes)).toList();
+    }
+
     /** The live progress of a running move: {messages, bytes, elapsed millis}, or empty. */
     public Optional<long[]> progress(String id) {
         Run run = running.get(id);
@@ -326,8 +338,8 @@ public class MoveRunner {
                 throw new IllegalStateException(run.mailbox + " no longer exists here");
             }
             phase(run, MoveJob.State.COPYING);
-            jobs.totals(run.id, boxes.stream().mapToLong(MoveStore.MailboxMeta::messages).sum(),
-                    boxes.stream().mapToLong(MoveStore.MailboxMeta::bytes).sum());
+            run.messagesTotal = boxes.stream().mapToLong(MoveStore.MailboxMeta::messages).sum();
+            jobs.totals(run.id, run.messagesTotal, boxes.stream().mapToLong(MoveStore.MailboxMeta::bytes).sum());
             Map<String, Long> there = target.stage(run.id, run.partition, boxes);
             for (MoveStore.MailboxMeta b : boxes) {
                 long last = there.getOrDefault(b.name(), 0L);

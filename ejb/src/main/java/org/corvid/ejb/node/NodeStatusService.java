@@ -74,7 +74,9 @@ public class NodeStatusService {
                 "corvid-locations", locations.size());
     }
 
-    private NodeStatus.Mupdate mupdate() {
+    /** This node's MUPDATE side, alone (cheap: no database). */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public NodeStatus.Mupdate mupdate() {
         String mode = node.has(NodeConfig.Role.MUPDATE) ? "master" : slave.active() ? "slave" : "none";
         return new NodeStatus.Mupdate(mode, slave.master(), node.has(NodeConfig.Role.MUPDATE) || slave.synced(),
                 changes.streamingClients());
