@@ -607,6 +607,10 @@ class DiscreteMurderIT {
             browser.get(console + "moves.xhtml");
             String history = browser.findElement(org.openqa.selenium.By.id("history")).getText();
             assertTrue(history.contains("user.bob " + at + " → " + to + " DONE"), history);
+
+            browser.findElement(org.openqa.selenium.By.id("nav-mupdate")).click();
+            wait.until(d -> d.getTitle().contains("MUPDATE"));
+            assertEquals("slave", browser.findElement(org.openqa.selenium.By.id("mupdate-mode")).getText());
         } finally {
             browser.quit();
         }

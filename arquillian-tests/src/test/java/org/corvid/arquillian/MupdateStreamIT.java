@@ -1,6 +1,7 @@
 package org.corvid.arquillian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.SocketTimeoutException;
@@ -120,6 +121,11 @@ class MupdateStreamIT {
             assertEquals("user.stream3 {5+}", s.read());
             assertEquals("sb3!p {0+}", s.read());
             assertEquals("", s.read());
+            // the status shows the subscriber with what it was sent and its lag (nothing it has not taken)
+            jakarta.json.JsonObject status = Http.json(Http.get(TestServer.HTTP, "/api/mupdate/status", "admin"));
+            assertTrue(status.getJsonArray("streams").getValuesAs(jakarta.json.JsonObject.class).stream()
+                    .anyMatch(st -> !st.getBoolean("dumping") && st.getJsonNumber("changesSent").longValue() >= 1
+                            && st.getJsonNumber("pendingBytes").longValue() == 0), status.toString());
             s.send("Q1 LOGOUT");
             assertEquals("Q1 OK \"bye-bye\"", s.read());
             w.send("X2 DELETE \"user.stream3\"");

@@ -45,6 +45,9 @@ public class CorvidMBeans {
     @EJB
     private LocationCache locations;
 
+    @EJB
+    private org.corvid.ejb.mupdate.MupdateChanges changes;
+
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
     @PostConstruct
@@ -140,6 +143,13 @@ public class CorvidMBeans {
         @Override
         public int getStreamingClients() {
             return status.mupdate().streamingClients();
+        }
+
+        @Override
+        public String[] getStreams() {
+            return changes.streams().stream().map(s -> s.client() + " " + s.user() + " since " + s.since() + ": "
+                    + s.changesSent() + " changes sent, " + s.pendingBytes() + " bytes pending"
+                    + (s.dumping() ? ", dumping (" + s.changesBuffered() + " changes held)" : "")).toArray(String[]::new);
         }
     }
 }

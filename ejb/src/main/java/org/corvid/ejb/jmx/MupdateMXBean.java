@@ -18,4 +18,7 @@ public interface MupdateMXBean {
 
     /** UPDATE clients streaming from this node. */
     int getStreamingClients();
+
+    /** One line per UPDATE client: address, user, changes sent, bytes it has not taken yet (its lag). */
+    String[] getStreams();
 }

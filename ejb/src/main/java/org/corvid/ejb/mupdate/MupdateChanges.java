@@ -41,6 +41,12 @@ public class MupdateChanges {
         }
     }
 
+    /** Each UPDATE subscriber connected now, with its lag (bytes not yet taken, changes held during its dump). */
+    public java.util.List<UpdateStream.Status> streams() {
+        streams.removeIf(UpdateStream::closed);
+        return streams.stream().map(UpdateStream::status).toList();
+    }
+
     /** UPDATE subscribers connected now. */
     public int streamingClients() {
         streams.removeIf(UpdateStream::closed);

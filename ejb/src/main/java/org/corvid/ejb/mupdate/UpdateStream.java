@@ -16,7 +16,19 @@ public final class UpdateStream {
     private final Set<String> hosts;
     private final Connection connection;
     private final List<MupdateChange> pending = new ArrayList<>();
+    private final java.time.Instant since = java.time.Instant.now();
     private boolean live;
+    private long sent;
+
+    /** A subscriber as the status shows it: who, since when, changes sent, and how far behind it is. */
+    public record Status(String client, String user, String since, boolean dumping, long changesSent,
+                         int changesBuffered, long pendingBytes) {
+    }
+
+    synchronized Status status() {
+        return new Status(connection.remoteAddress().getAddress().getHostAddress() + ":" + connection.remoteAddress().getPort(),
+                connection.user(), since.toString(), !live, sent, pending.size(), connection.pendingOutputBytes());
+    }
 
     UpdateStream(String tag, Set<String> hosts, Connection connection) {
         this.tag = tag;
@@ -42,6 +54,7 @@ public final class UpdateStream {
         }
         if (live) {
             connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change)));
+            sent++;
         } else {
             pending.add(change);
         }
@@ -50,6 +63,7 @@ public final class UpdateStream {
     /** Sends what was committed during the dump and switches to streaming. */
     synchronized void goLive() {
         pending.forEach(change -> connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change))));
+        sent += pending.size();
         pending.clear();
         live = true;
     }

@@ -30,6 +30,9 @@ public class MupdateResource {
     @jakarta.ejb.EJB
     private org.corvid.ejb.location.LocationCache locations;
 
+    @jakarta.ejb.EJB
+    private org.corvid.ejb.mupdate.MupdateChanges changes;
+
     /**
      * {@code GET /api/mupdate/status}: this node's MUPDATE side ({@code master}, {@code slave} or {@code none}),
      * the master it follows, whether it holds the master's whole list, the list's size here, and the UPDATE
@@ -46,6 +49,17 @@ public class MupdateResource {
         body.put("synced", m.synced());
         body.put("listSize", locations.size());
         body.put("streamingClients", m.streamingClients());
+        body.put("streams", changes.streams().stream().map(st -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("client", st.client());
+            one.put("user", st.user());
+            one.put("since", st.since());
+            one.put("dumping", st.dumping());
+            one.put("changesSent", st.changesSent());
+            one.put("changesBuffered", st.changesBuffered());
+            one.put("pendingBytes", st.pendingBytes());
+            return one;
+        }).toList());
         return body;
     }
 

@@ -90,6 +90,12 @@ public interface Connection {
         void complete(String line);
     }
 
+    /**
+     * Bytes written to this connection that the client has not taken yet (batched here or queued in the socket's
+     * outbound buffer): how far a slow reader lags behind, e.g. an UPDATE stream.
+     */
+    long pendingOutputBytes();
+
     /** Flushes what was written and closes the connection. */
     void close();
 }

@@ -475,6 +475,15 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     }
 
     /** Output in order: behind a deferred answer, into the running command's batch, or out at once. */
+    @Override
+    public long pendingOutputBytes() {
+        io.netty.channel.ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        long n = queued == null ? 0 : queued.totalPendingWriteBytes();
+        synchronized (outLock) {
+            return n + (pendingOut == null ? 0 : pendingOut.readableBytes());
+        }
+    }
+
     private void append(byte[] bytes) {
         boolean ownCommand = Thread.currentThread() == deliveryThread;
         boolean wait = false;
