@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "corvid-admin", mixinStandardHelpOptions = true, version = "corvid-admin 0.1.0",
         description = "Administers a Corvid murder through a node's REST API.",
         subcommands = {ServersCommand.class, MailboxesCommand.class, FindCommand.class, ResyncCommand.class,
-                StatusCommand.class, MoveCommand.class, MovesCommand.class})
+                StatusCommand.class, MoveCommand.class, MovesCommand.class, DrainCommand.class})
 public final class CorvidAdmin implements Callable<Integer> {
     @Option(names = "--url", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:CORVID_URL:-http://localhost:8080}",
             description = "the node's HTTP address (default: $CORVID_URL or ${DEFAULT-VALUE})")

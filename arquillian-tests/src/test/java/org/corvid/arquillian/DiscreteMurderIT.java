@@ -616,4 +616,26 @@ class DiscreteMurderIT {
         }
         bobBackend = to;
     }
+
+    @Test
+    @Order(14)
+    void drainEmptiesABackendOneUserAtATime() throws Exception {
+        String at = serverOf("user.bob");
+        String[] plan = cli("drain", at, "--dry-run");
+        assertEquals("0", plan[0], plan[2]);
+        assertTrue(plan[1].contains("user.bob\t" + at + "->" + other(at)), plan[1]);
+        assertTrue(plan[1].lines().noneMatch(l -> l.startsWith("user.bob.")), "folders move with their user: " + plan[1]);
+        String[] drained = cli("drain", at);
+        assertEquals("0", drained[0], drained[1] + drained[2]);
+        assertTrue(drained[1].contains("user.bob\tmoved to " + other(at)), drained[1]);
+        assertEquals(other(at), serverOf("user.bob"));
+        assertEquals(other(at), serverOf("user.bob.Projects"));
+        String servers = "";
+        for (int i = 0; i < 50 && !servers.contains("\"name\":\"" + at + "\",\"self\":false,\"mailboxes\":0"); i++) {
+            Thread.sleep(100);
+            servers = rest("frontend2", "GET", "/api/servers", null)[1];
+        }
+        assertTrue(servers.contains("\"name\":\"" + at + "\",\"self\":false,\"mailboxes\":0"), servers);
+        bobBackend = other(at);
+    }
 }
