@@ -638,4 +638,148 @@ class DiscreteMurderIT {
         assertTrue(servers.contains("\"name\":\"" + at + "\",\"self\":false,\"mailboxes\":0"), servers);
         bobBackend = other(at);
     }
+
+    /** Polls the move {@code id} (REST on frontend1) until its state is one of {@code states}; its JSON. */
+    private static String awaitMove(String id, java.time.Duration max, String... states) throws Exception {
+        String job = "";
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            job = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
+            for (String state : states) {
+                if (job.contains("\"state\":\"" + state + "\"")) {
+                    return job;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return job;
+    }
+
+    private static long messages(String user, String mailbox) throws Exception {
+        try (LineClient c = imap("frontend2", user)) {
+            c.send("S1 STATUS " + mailbox + " (MESSAGES)");
+            String line = c.answer("S1").get(0);
+            return Long.parseLong(line.replaceAll(".*MESSAGES (\\d+).*", "$1"));
+        }
+    }
+
+    @Test
+    @Order(15)
+    void aSourceKilledDuringTheCopyResumesTheMoveAfterItsRestart() throws Exception {
+        String at = serverOf("user.alice");
+        try (LineClient l = new LineClient(TestServer.HOST, port(at, "lmtp"))) { // 3,000 messages, straight to her backend
+            l.timeout(60_000);
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            l.readUntil("250 ");
+            l.send("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString("\0murder\0murder".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(l.read().startsWith("235"));
+            String body = "Subject: bulk\r\n\r\n" + "a line of text to make the message longer\r\n".repeat(40) + ".\r\n";
+            for (int i = 0; i < 3000; i++) {
+                l.send("MAIL FROM:<sender@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA");
+                l.read();
+                l.read();
+                l.read();
+                l.sendRaw(body);
+                assertEquals("250 2.1.5 Ok", l.read());
+            }
+        }
+        long before = messages("alice", "INBOX");
+        String[] started = rest("frontend1", "POST", "/api/moves", "{\"mailbox\":\"user.alice\",\"server\":\"" + other(at) + "\"}");
+        assertEquals("202", started[0], started[1]);
+        String id = started[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        String copying = "";
+        for (int i = 0; i < 300 && !copying.matches(".*\"messagesCopied\":[1-9].*"); i++) {
+            Thread.sleep(20);
+            copying = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
+        }
+        assertTrue(copying.contains("\"state\":\"COPYING\""), copying);
+        new ProcessBuilder("kill", "-9", NODES.get(at).get("pid")).start().waitFor();
+        murder("up"); // the source again: its runner resumes the move from what the destination holds
+        readStatus();
+        String done = awaitMove(id, java.time.Duration.ofSeconds(120), "DONE", "FAILED");
+        assertTrue(done.contains("\"state\":\"DONE\""), done);
+        assertEquals(other(at), serverOf("user.alice"));
+        assertEquals(before, messages("alice", "INBOX"), "every message once at the destination");
+        try (LineClient admin = LineClient.imap(port(at, "imap"), "admin")) {
+            admin.send("Z1 LIST \"\" \"user.alice*\"");
+            assertEquals(List.of("Z1 OK Completed"), admin.answer("Z1"), "nothing of alice left on " + at);
+        }
+        aliceBackend = other(at);
+    }
+
+    @Test
+    @Order(16)
+    void aMoveWhileTheMasterIsDownRollsBackAndNothingStaysReserved() throws Exception {
+        String at = serverOf("user.bob");
+        new ProcessBuilder("kill", "-9", NODES.get("master").get("pid")).start().waitFor();
+        String[] failed = rest("frontend2", "POST", "/api/moves?wait=15", "{\"mailbox\":\"user.bob\",\"server\":\"" + other(at) + "\"}");
+        assertEquals("202", failed[0], failed[1]);
+        assertTrue(failed[1].contains("\"state\":\"ROLLING_BACK\""), "back at the source once the master answers: " + failed[1]);
+        assertTrue(failed[1].contains("MUPDATE master unavailable"), failed[1]);
+        String id = failed[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        try (LineClient bob = imap("frontend1", "bob")) { // reading goes on without the master
+            bob.send("B1 SELECT INBOX");
+            List<String> selected = bob.answer("B1");
+            assertTrue(selected.get(selected.size() - 1).startsWith("B1 OK"), selected.toString());
+        }
+        murder("up"); // the master again
+        readStatus();
+        String state = awaitMove(id, java.time.Duration.ofSeconds(60), "FAILED", "DONE");
+        assertTrue(state.contains("\"state\":\"FAILED\""), state);
+        assertEquals(at, serverOf("user.bob"));
+        assertEquals("MAILBOX", entryKind("user.bob"), "active at the source, nothing RESERVED");
+        assertEquals("MAILBOX", entryKind("user.bob.Projects"));
+        try (LineClient admin = LineClient.imap(port(other(at), "imap"), "admin")) {
+            admin.send("Y1 LIST \"\" \"user.bob*\"");
+            assertEquals(List.of("Y1 OK Completed"), admin.answer("Y1"), "nothing left at the destination");
+        }
+    }
+
+    /** jboss-cli's ops script {@code script} against {@code node}'s management port. */
+    private static void opsScript(String node, String script, String... properties) throws Exception {
+        int offset = port(node, "imap") - 1143;
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("jboss.home"), "bin/jboss-cli.sh").toString(),
+                "-c", "--controller=remote+http://127.0.0.1:" + (9990 + offset), "--resolve-parameter-values",
+                "--file=" + Path.of("../wildfly-config/src/main/cli/ops", script).toAbsolutePath()));
+        cmd.addAll(List.of(properties));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, script + ": " + out);
+    }
+
+    @Test
+    @Order(17)
+    void aDestinationWhoseDiskIsFullFailsTheMoveAndKeepsNothing() throws Exception {
+        String at = serverOf("user.alice");
+        String to = other(at);
+        Path tiny = DIR.resolveSibling("tiny-partition");
+        java.nio.file.Files.createDirectories(tiny);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
+                "cannot mount a 1 MiB tmpfs here (not root?): the disk-full move test is skipped");
+        try {
+            opsScript(to, "add-partition.cli", "-Dpartition=tiny", "-Dpath=" + tiny);
+            String[] moved = rest("frontend1", "POST", "/api/moves?wait=60",
+                    "{\"mailbox\":\"user.alice\",\"server\":\"" + to + "!tiny\"}"); // 3,000 messages, > 1 MiB
+            String id = moved[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+            String job = awaitMove(id, java.time.Duration.ofSeconds(60), "FAILED", "DONE");
+            assertTrue(job.contains("\"state\":\"FAILED\""), job);
+            assertTrue(job.contains("cannot write to the spool of partition tiny"), job);
+            assertEquals(at, serverOf("user.alice"));
+            assertEquals("MAILBOX", entryKind("user.alice"), "active at the source, nothing RESERVED");
+            try (java.util.stream.Stream<Path> left = java.nio.file.Files.walk(tiny)) {
+                assertEquals(List.of(), left.filter(java.nio.file.Files::isRegularFile).toList(), "no file left on the full disk");
+            }
+            try (LineClient admin = LineClient.imap(port(to, "imap"), "admin")) {
+                admin.send("T1 LIST \"\" \"user.alice*\"");
+                assertEquals(List.of("T1 OK Completed"), admin.answer("T1"), "nothing of alice on " + to);
+            }
+            assertTrue(messages("alice", "INBOX") >= 3000, "her mail is where it was");
+        } finally {
+            opsScript(to, "remove-partition.cli", "-Dpartition=tiny");
+            new ProcessBuilder("umount", tiny.toString()).start().waitFor();
+        }
+    }
 }

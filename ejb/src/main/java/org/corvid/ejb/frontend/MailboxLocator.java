@@ -44,10 +44,11 @@ public class MailboxLocator {
 
     /**
      * False while this node is a slave that has not yet received its master's whole list: it refuses logins
-     * until then, rather than show a client an empty or partial murder.
+     * until then, rather than show a client an empty or partial murder. Once it has the list, a master that
+     * goes away does not stop logins: the cache serves on while the stream reconnects.
      */
     public boolean ready() {
-        return !slave.active() || slave.synced();
+        return !slave.active() || slave.hasList();
     }
 
     /**

@@ -79,6 +79,16 @@ public class MupdateSlave {
         return subscription != null && subscription.synced();
     }
 
+    /**
+     * True once the master's full list has arrived at least once: the cache holds the murder, possibly a little
+     * stale while the master is away, and clients may log in (only the first sync gates them, issue 5).
+     */
+    public boolean hasList() {
+        return everSynced;
+    }
+
+    private volatile boolean everSynced;
+
     /** The master, {@code host:port}, or null if this node is not a slave. */
     public String master() {
         return subscription == null ? null : subscription.master();
@@ -128,6 +138,7 @@ public class MupdateSlave {
             LOG.infof("MUPDATE slave synchronized with %s: %d entries, %d removed", masters.master(),
                     resent.size(), gone.size());
             resent = null;
+            everSynced = true;
         }
 
         @Override
