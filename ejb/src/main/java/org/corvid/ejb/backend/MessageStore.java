@@ -432,10 +432,15 @@ public class MessageStore {
     }
 
     private List<Message> byUids(Mailbox m, Collection<Long> uids) {
+        return byUids(em, m.getId(), uids);
+    }
+
+    /** The messages of mailbox {@code mailboxId} with {@code uids}, in queries of at most 1000 UIDs (bounded IN lists). */
+    public static List<Message> byUids(EntityManager em, long mailboxId, Collection<Long> uids) {
         List<Message> found = new ArrayList<>();
         List<Long> all = new ArrayList<>(uids);
-        for (int i = 0; i < all.size(); i += 1000) { // bounded IN lists
-            found.addAll(em.createNamedQuery(Message.BY_UIDS, Message.class).setParameter("mailbox", m.getId())
+        for (int i = 0; i < all.size(); i += 1000) {
+            found.addAll(em.createNamedQuery(Message.BY_UIDS, Message.class).setParameter("mailbox", mailboxId)
                     .setParameter("uids", all.subList(i, Math.min(all.size(), i + 1000))).getResultList());
         }
         return found;
@@ -466,15 +471,6 @@ public class MessageStore {
     }
 
     private void afterCompletion(java.util.function.Consumer<Boolean> action) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                action.accept(status == Status.STATUS_COMMITTED);
-            }
-        });
+        org.corvid.ejb.node.AfterCompletion.register(transactions, action);
     }
 }

@@ -10,8 +10,6 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -289,7 +287,7 @@ public class MoveStore {
         m.catchUp(c.uidNext(), c.highestModseq(), c.acl());
         Map<Long, Object[]> changed = new HashMap<>();
         c.flags().forEach(f -> changed.put(((Number) f[0]).longValue(), f));
-        for (Message msg : byUids(m, new ArrayList<>(changed.keySet()))) {
+        for (Message msg : MessageStore.byUids(em, m.getId(), changed.keySet())) {
             Object[] f = changed.get(msg.getUid());
             msg.setFlags((String) f[2], ((Number) f[1]).longValue());
         }
@@ -297,7 +295,7 @@ public class MoveStore {
         List<Long> expunged = em.createNamedQuery(Message.UIDS_UP_TO, Long.class).setParameter("mailbox", m.getId())
                 .setParameter("upTo", c.upTo()).getResultStream().filter(uid -> !left.contains(uid)).toList();
         List<String> gone = new ArrayList<>();
-        for (Message msg : byUids(m, expunged)) {
+        for (Message msg : MessageStore.byUids(em, m.getId(), expunged)) {
             gone.add(msg.getSpoolFile());
             m.copiedIn(-msg.getSize(), -1);
             em.remove(msg);
@@ -308,15 +306,6 @@ public class MoveStore {
                 gone.forEach(f -> spool.delete(partition, f));
             }
         });
-    }
-
-    private List<Message> byUids(Mailbox m, List<Long> uids) {
-        List<Message> found = new ArrayList<>();
-        for (int i = 0; i < uids.size(); i += 1000) { // bounded IN lists
-            found.addAll(em.createNamedQuery(Message.BY_UIDS, Message.class).setParameter("mailbox", m.getId())
-                    .setParameter("uids", uids.subList(i, Math.min(uids.size(), i + 1000))).getResultList());
-        }
-        return found;
     }
 
     /**
@@ -437,15 +426,6 @@ public class MoveStore {
     }
 
     private void afterCompletion(java.util.function.Consumer<Boolean> action) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                action.accept(status == Status.STATUS_COMMITTED);
-            }
-        });
+        org.corvid.ejb.node.AfterCompletion.register(transactions, action);
     }
 }

@@ -2,8 +2,6 @@ package org.corvid.web.api;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -15,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.StringReader;
 
 /**
  * {@code /api/internal/move-requests}: what another node's {@link MoveRequests} asks of this backend for an
@@ -32,14 +29,7 @@ public class InternalMoveRequestsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(String body, @QueryParam("wait") @DefaultValue("0") int waitSeconds) {
-        JsonObject o;
-        try (var r = Json.createReader(new StringReader(body))) {
-            o = r.readObject();
-        } catch (RuntimeException e) {
-            return Problems.of(400, "Invalid request", "expected {mailbox, server, partition, requestedBy}");
-        }
-        return MovesResource.answer(moves.start(o.getString("mailbox", ""), o.getString("server", ""),
-                o.getString("partition", ""), o.getString("requestedBy", "?"), waitSeconds));
+        return MovesResource.start(moves, body, null, waitSeconds);
     }
 
     @GET

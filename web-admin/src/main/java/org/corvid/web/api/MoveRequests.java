@@ -204,12 +204,7 @@ public class MoveRequests {
     }
 
     static Answer problem(int status, String title, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        return new Answer(status, body);
+        return new Answer(status, Problems.body(status, title, detail));
     }
 
 }

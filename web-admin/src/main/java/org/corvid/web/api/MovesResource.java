@@ -38,6 +38,14 @@ public class MovesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(String body, @QueryParam("wait") @DefaultValue("0") int waitSeconds) {
+        return start(moves, body, security.getUserPrincipal().getName(), waitSeconds);
+    }
+
+    /**
+     * A move request's JSON ({@code mailbox}, {@code server}, optional {@code partition}) started for
+     * {@code caller}, or (null) for the {@code requestedBy} it names (another node asking).
+     */
+    static Response start(MoveRequests moves, String body, String caller, int waitSeconds) {
         JsonObject o;
         try (var r = Json.createReader(new StringReader(body))) {
             o = r.readObject();
@@ -45,7 +53,7 @@ public class MovesResource {
             return Problems.of(400, "Invalid request", "expected {\"mailbox\": ..., \"server\": ...}");
         }
         return answer(moves.start(o.getString("mailbox", ""), o.getString("server", ""), o.getString("partition", null),
-                security.getUserPrincipal().getName(), waitSeconds));
+                caller != null ? caller : o.getString("requestedBy", "?"), waitSeconds));
     }
 
     @GET

@@ -10,11 +10,16 @@ final class Problems {
     }
 
     static Response of(int status, String title, String detail) {
+        return Response.status(status).type("application/problem+json").entity(body(status, title, detail)).build();
+    }
+
+    /** The problem document itself. */
+    static Map<String, Object> body(int status, String title, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);
-        return Response.status(status).type("application/problem+json").entity(body).build();
+        return body;
     }
 }
