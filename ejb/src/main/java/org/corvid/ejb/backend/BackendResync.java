@@ -56,6 +56,9 @@ public class BackendResync {
     @EJB
     private NodeConfig node;
 
+    @EJB
+    private org.corvid.ejb.move.MoveFence fence;
+
     @PostConstruct
     void atStart() {
         if (node.has(NodeConfig.Role.BACKEND) && Boolean.parseBoolean(System.getProperty("corvid.backend.resync-at-start", "true"))) {
@@ -90,7 +93,9 @@ public class BackendResync {
             for (MailboxStore.Info mine : local.values()) {
                 MupdateEntry e = atMaster.get(mine.name());
                 String location = server + "!" + mine.partition();
-                if (e != null && !server.equals(e.server())) {
+                if (fence.frozen(mine.name())) { // RESERVED at the master by the move's final phase, on purpose
+                    plan.add(new Step(Step.Action.REPORT, mine.name(), "in a move's final phase"));
+                } else if (e != null && !server.equals(e.server())) {
                     plan.add(new Step(Step.Action.REPORT, mine.name(), "the master places it on " + e.location()));
                 } else if (e == null || e.kind() != MupdateEntry.Kind.MAILBOX || !location.equals(e.location())
                         || !mine.acl().equals(e.acl())) {
@@ -100,17 +105,26 @@ public class BackendResync {
             }
             for (MupdateEntry e : atMaster.values()) {
                 if (server.equals(e.server()) && !local.containsKey(e.name())) {
-                    plan.add(new Step(Step.Action.DELETE, e.name(), "not on this server"));
+                    plan.add(store.moving(e.name()) // a move copying it in (or that just took it away)
+                            ? new Step(Step.Action.REPORT, e.name(), "being moved")
+                            : new Step(Step.Action.DELETE, e.name(), "not on this server"));
                 }
             }
             if (!dryRun) {
                 for (Step s : plan) {
                     switch (s.action()) {
+                        // each step checked again as it is made: a move may have switched in the meantime
                         case ACTIVATE -> {
-                            MailboxStore.Info mine = local.get(s.mailbox());
-                            m.activate(s.mailbox(), server + "!" + mine.partition(), mine.acl());
+                            MailboxStore.Info mine = store.find(s.mailbox());
+                            if (mine != null && !fence.frozen(s.mailbox())) {
+                                m.activate(s.mailbox(), server + "!" + mine.partition(), mine.acl());
+                            }
                         }
-                        case DELETE -> m.delete(s.mailbox());
+                        case DELETE -> {
+                            if (store.find(s.mailbox()) == null && !store.moving(s.mailbox())) {
+                                m.delete(s.mailbox());
+                            }
+                        }
                         case REPORT -> LOG.warnf("mailbox %s is on this server, but %s; left as it is", s.mailbox(), s.detail());
                     }
                 }
