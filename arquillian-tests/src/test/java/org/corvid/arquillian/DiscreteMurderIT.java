@@ -782,4 +782,25 @@ class DiscreteMurderIT {
             new ProcessBuilder("umount", tiny.toString()).start().waitFor();
         }
     }
+
+    @Test
+    @Order(18)
+    void aCancelledMoveRollsBack() throws Exception {
+        String at = serverOf("user.alice"); // 3,000 messages: the copy takes a few seconds
+        String[] started = rest("frontend2", "POST", "/api/moves", "{\"mailbox\":\"user.alice\",\"server\":\"" + other(at) + "\"}");
+        assertEquals("202", started[0], started[1]);
+        String id = started[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        String[] cancelled = rest("frontend1", "DELETE", "/api/moves/" + id, null);
+        assertEquals("202", cancelled[0], cancelled[1]);
+        String job = awaitMove(id, java.time.Duration.ofSeconds(60), "FAILED", "DONE");
+        assertTrue(job.contains("\"state\":\"FAILED\"") && job.contains("cancelled"), job);
+        assertEquals(at, serverOf("user.alice"));
+        assertEquals("MAILBOX", entryKind("user.alice"));
+        try (LineClient admin = LineClient.imap(port(other(at), "imap"), "admin")) {
+            admin.send("C1 LIST \"\" \"user.alice*\"");
+            assertEquals(List.of("C1 OK Completed"), admin.answer("C1"), "nothing of alice on " + other(at));
+        }
+        String[] again = rest("frontend1", "DELETE", "/api/moves/" + id, null);
+        assertEquals("409", again[0], "a finished move cannot be cancelled: " + again[1]);
+    }
 }
