@@ -126,10 +126,11 @@ final class ExtraServer implements AutoCloseable {
         throw new IllegalStateException(name + " not up after " + seconds + " s:\n" + log);
     }
 
-    /** The MUPDATE port, and a backend's IMAP and LMTP ports, accept connections. */
+    /** The MUPDATE port, and a backend's or frontend's IMAP, POP3 and LMTP ports, accept connections. */
     private boolean listening() {
-        boolean backend = env.getOrDefault("CORVID_ROLES", "").contains("backend");
-        return answers(port(3905)) && (!backend || answers(port(1143)) && answers(port(2424)));
+        String roles = env.getOrDefault("CORVID_ROLES", "");
+        boolean mail = roles.isEmpty() || roles.contains("backend") || roles.contains("frontend");
+        return answers(port(3905)) && (!mail || answers(port(1143)) && answers(port(1110)) && answers(port(2424)));
     }
 
     private static boolean answers(int port) {
