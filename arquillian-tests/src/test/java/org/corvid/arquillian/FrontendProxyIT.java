@@ -1,9 +1,16 @@
 package org.corvid.arquillian;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -281,6 +288,41 @@ class FrontendProxyIT {
             c.send("D2 DELETE INBOX.listed");
             c.readUntil("D2 ");
         }
+    }
+
+    @Test
+    void theProxyTrafficIsVisibleOverJmxRemotingAndOnTheMetricsEndpoint() throws Exception {
+        ObjectName imap = new ObjectName("org.corvid:type=Traffic,protocol=imap,role=frontend");
+        // what jconsole.sh does: WildFly's JMX remoting on the management port, local authentication
+        JMXServiceURL url = new JMXServiceURL("service:jmx:remote+http://" + TestServer.HOST + ":" + frontend.port(9990));
+        try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+            MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
+            assertFalse(mbeans.isRegistered(new ObjectName("org.corvid:type=Traffic,protocol=imap,role=backend")),
+                    "a frontend-only node has no backend traffic");
+            long proxied = (Long) mbeans.getAttribute(imap, "ProxiedCommands");
+            long commands = (Long) mbeans.getAttribute(imap, "Commands");
+            try (LineClient c = LineClient.imap(frontend.port(1143), "alice")) {
+                c.send("S1 SELECT INBOX");
+                assertTrue(c.readUntil("S1 ").startsWith("S1 OK"));
+                c.send("S2 NOOP");
+                assertEquals("S2 OK Completed", c.readUntil("S2 "));
+                assertTrue((Integer) mbeans.getAttribute(imap, "BackendConnections") >= 1, "alice's session holds one");
+                assertTrue((Integer) mbeans.getAttribute(imap, "ClientConnections") >= 1);
+            }
+            assertTrue((Long) mbeans.getAttribute(imap, "ProxiedCommands") >= proxied + 2, "SELECT and NOOP were relayed");
+            assertTrue((Long) mbeans.getAttribute(imap, "Commands") >= commands + 3, "LOGIN, SELECT, NOOP");
+            assertTrue((Double) mbeans.getAttribute(imap, "LatencyP99Millis") > 0);
+            String[] backends = (String[]) mbeans.getAttribute(imap, "Backends");
+            assertTrue(List.of(backends).stream().anyMatch(b -> b.startsWith(backend + ": open ")), List.of(backends).toString());
+        }
+        HttpResponse<String> metrics = Http.get(frontend.port(8080), "/api/metrics", "admin");
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        String line = metrics.body().lines().filter(l -> l.startsWith("corvid_traffic_proxied_commands{protocol=\"imap\",role=\"frontend\"} "))
+                .findFirst().orElseThrow(() -> new AssertionError(metrics.body()));
+        assertTrue(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)) >= 2, line);
+        assertTrue(metrics.body().contains("# TYPE corvid_traffic_latency_p99_millis gauge\n"), metrics.body());
+        assertEquals(401, Http.get(frontend.port(8080), "/api/metrics", null).statusCode(), "anonymous");
     }
 
     @Test

@@ -11,7 +11,10 @@ import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
-/** A line-oriented client connection to a backend (LMTP, POP3): connect and read timeouts, CRLF lines. */
+/**
+ * A line-oriented client connection to a backend (IMAP, LMTP, POP3): connect and read timeouts, CRLF lines;
+ * counted open in {@link ProxyMetrics} until closed.
+ */
 class BackendSocket implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final int READ_TIMEOUT_MS = 120_000;
@@ -20,8 +23,11 @@ class BackendSocket implements AutoCloseable {
     private final Socket socket;
     protected final Input in; // what the IDLE relay read past a completion goes back here
     protected final OutputStream out;
+    protected final ProxyMetrics.Backend metrics;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    BackendSocket(String host, int port) throws IOException {
+    BackendSocket(String protocol, String server, String host, int port) throws IOException {
+        metrics = ProxyMetrics.of(protocol, server);
         channel = SocketChannel.open();
         socket = channel.socket();
         try {
@@ -34,6 +40,7 @@ class BackendSocket implements AutoCloseable {
             socket.close();
             throw e;
         }
+        metrics.opened();
     }
 
     /** Sends {@code line} and CRLF, flushed. */
@@ -121,6 +128,9 @@ class BackendSocket implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.compareAndSet(false, true)) {
+            metrics.closed();
+        }
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -26,7 +26,7 @@ public final class ImapProxy extends BackendSocket {
     private int tags;
 
     private ImapProxy(String server, BackendAddresses.Address a) throws IOException {
-        super(a.host(), a.imapPort());
+        super("imap", server, a.host(), a.imapPort());
         this.server = server;
     }
 
@@ -65,7 +65,10 @@ public final class ImapProxy extends BackendSocket {
      * status ({@code OK}, {@code NO} or {@code BAD}).
      */
     public String forward(String clientTag, String command, List<Value> args, Connection client) throws IOException {
-        return relay(send(command, args), clientTag, client);
+        long start = System.nanoTime();
+        String status = relay(send(command, args), clientTag, client);
+        metrics.command(start);
+        return status;
     }
 
     /**
@@ -73,11 +76,13 @@ public final class ImapProxy extends BackendSocket {
      * its literals), and the completion is returned without its tag ({@code OK [APPENDUID 7 12] ...}).
      */
     public String call(String command, List<Value> args, java.util.function.Consumer<Response> untagged) throws IOException {
+        long start = System.nanoTime();
         String tag = send(command, args);
         byte[] prefix = (tag + " ").getBytes(StandardCharsets.US_ASCII);
         while (true) {
             byte[] line = rawLine();
             if (startsWith(line, prefix)) {
+                metrics.command(start);
                 return new String(line, prefix.length, line.length - prefix.length, StandardCharsets.UTF_8).stripTrailing();
             }
             Response r = new Response(new java.util.ArrayList<>(), new java.util.ArrayList<>());

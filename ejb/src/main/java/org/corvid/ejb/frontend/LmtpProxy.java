@@ -45,7 +45,10 @@ public class LmtpProxy {
 
     @PreDestroy
     void closeAll() {
-        idle.values().forEach(d -> d.forEach(BackendLmtp::close));
+        idle.values().forEach(d -> d.forEach(c -> {
+            c.metrics.idle(-1);
+            c.close();
+        }));
     }
 
     /**
@@ -58,18 +61,24 @@ public class LmtpProxy {
         for (int attempt = 0; ; attempt++) {
             BackendLmtp conn = attempt == 0 ? pool.pollFirst() : null;
             boolean pooled = conn != null;
+            if (pooled) {
+                conn.metrics.idle(-1);
+            }
             try {
                 if (conn == null) {
-                    conn = BackendLmtp.open(address, node.serverName());
+                    conn = BackendLmtp.open(server, address, node.serverName());
                 }
             } catch (IOException e) {
                 LOG.warnf("LMTP proxy: backend %s (%s:%d) unavailable: %s", server, address.host(), address.lmtpPort(), e.getMessage());
                 return Collections.nCopies(recipients.size(), "451 4.4.3 Backend " + server + " unavailable, try again later");
             }
             Transaction t = new Transaction(recipients.size());
+            long start = System.nanoTime();
             try {
                 conn.transact(from, recipients, message, t);
+                conn.metrics.command(start);
                 if (pool.size() < Integer.getInteger("corvid.proxy.lmtp-idle", 8)) {
+                    conn.metrics.idle(1);
                     pool.addFirst(conn);
                 } else {
                     conn.close();
@@ -103,12 +112,12 @@ public class LmtpProxy {
 
     /** One LMTP connection to a backend, after LHLO (and AUTH when offered). */
     private static final class BackendLmtp extends BackendSocket {
-        private BackendLmtp(BackendAddresses.Address a) throws IOException {
-            super(a.host(), a.lmtpPort());
+        private BackendLmtp(String server, BackendAddresses.Address a) throws IOException {
+            super("lmtp", server, a.host(), a.lmtpPort());
         }
 
-        static BackendLmtp open(BackendAddresses.Address a, String me) throws IOException {
-            BackendLmtp c = new BackendLmtp(a);
+        static BackendLmtp open(String server, BackendAddresses.Address a, String me) throws IOException {
+            BackendLmtp c = new BackendLmtp(server, a);
             try {
                 c.expect(c.reply(), "220");
                 c.send("LHLO " + me);

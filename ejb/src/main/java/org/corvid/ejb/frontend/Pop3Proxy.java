@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 public final class Pop3Proxy extends BackendSocket {
     private static final int MAX_LINE = 1024 * 1024;
 
-    private Pop3Proxy(BackendAddresses.Address a) throws IOException {
-        super(a.host(), a.pop3Port());
+    private Pop3Proxy(String server, BackendAddresses.Address a) throws IOException {
+        super("pop3", server, a.host(), a.pop3Port());
     }
 
     /**
@@ -21,7 +21,7 @@ public final class Pop3Proxy extends BackendSocket {
      * answer to the authentication ({@code +OK ...} with the maildrop's size).
      */
     public static Pop3Proxy open(String server, String user, Consumer<String> greeting) throws IOException {
-        Pop3Proxy p = new Pop3Proxy(BackendAddresses.of(server));
+        Pop3Proxy p = new Pop3Proxy(server, BackendAddresses.of(server));
         try {
             String hello = p.line(MAX_LINE);
             if (!hello.startsWith("+OK")) {
@@ -46,10 +46,12 @@ public final class Pop3Proxy extends BackendSocket {
      * a long line in 64 KiB pieces).
      */
     public void relay(String command, boolean multiLine, Consumer<String> status, Consumer<byte[]> raw) throws IOException {
+        long start = System.nanoTime();
         send(command);
         String first = line(MAX_LINE);
         status.accept(first);
         if (!multiLine || !first.startsWith("+OK")) {
+            metrics.command(start);
             return;
         }
         java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(256);
@@ -65,6 +67,7 @@ public final class Pop3Proxy extends BackendSocket {
                 pending.reset();
                 raw.accept(line);
                 if (!continued && (line.length == 3 && line[0] == '.' && line[1] == '\r' || line.length == 2 && line[0] == '.')) {
+                    metrics.command(start);
                     return;
                 }
                 continued = false;

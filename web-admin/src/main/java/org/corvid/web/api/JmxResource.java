@@ -27,8 +27,15 @@ import javax.management.ObjectName;
 public class JmxResource {
     @GET
     public Map<String, Map<String, Object>> mbeans() throws JMException {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         Map<String, Map<String, Object>> all = new TreeMap<>();
+        values().forEach((name, values) -> all.put(name.toString(), values));
+        return all;
+    }
+
+    /** Every {@code org.corvid} MBean's attributes by name, arrays as lists, in name order. */
+    static Map<ObjectName, Map<String, Object>> values() throws JMException {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Map<ObjectName, Map<String, Object>> all = new TreeMap<>();
         for (ObjectName name : server.queryNames(new ObjectName("org.corvid:*"), null)) {
             String[] attributes = Arrays.stream(server.getMBeanInfo(name).getAttributes()).map(MBeanAttributeInfo::getName)
                     .toArray(String[]::new);
@@ -37,7 +44,7 @@ public class JmxResource {
                 Object v = a.getValue();
                 values.put(a.getName(), v instanceof Object[] array ? Arrays.asList(array) : v);
             }
-            all.put(name.toString(), values);
+            all.put(name, values);
         }
         return all;
     }
