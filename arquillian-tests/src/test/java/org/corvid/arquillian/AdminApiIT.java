@@ -54,6 +54,33 @@ class AdminApiIT {
     }
 
     @Test
+    void aMailboxsDetailsShowItsBackendsFiguresAndQuota() throws Exception {
+        String user = "user.apidetails" + System.nanoTime() % 100_000;
+        try (LineClient c = LineClient.imap("admin")) {
+            for (String command : List.of("CREATE " + user, "SETQUOTA " + user + " (STORAGE 51200 MESSAGE 5000)",
+                    "SETACL " + user + " admin lrswipkxtecda", "APPEND " + user + " {19+}\r\nSubject: details\r\n\r\n")) {
+                c.send("Q1 " + command);
+                assertTrue(c.readUntil("Q1 ").startsWith("Q1 OK"), command);
+            }
+        }
+        HttpResponse<String> r = Http.get(TestServer.HTTP, "/api/mailboxes/" + user, "admin");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject box = Http.json(r);
+        assertEquals(user, box.getString("name"));
+        JsonObject details = box.getJsonObject("details");
+        assertEquals(1, details.getJsonNumber("messages").longValue(), details.toString());
+        assertTrue(details.getJsonNumber("uidValidity").longValue() > 0, details.toString());
+        JsonObject quota = details.getJsonObject("quota");
+        assertEquals(user, quota.getString("root"));
+        assertEquals(51200, quota.getJsonNumber("storageLimitKib").longValue());
+        assertEquals(5000, quota.getJsonNumber("messageLimit").longValue());
+        assertEquals(1, quota.getJsonNumber("messagesUsed").longValue(), quota.toString());
+        HttpResponse<String> missing = Http.get(TestServer.HTTP, "/api/mailboxes/user.nobody-here", "admin");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    }
+
+    @Test
     void mailboxesArePagedByPrefixInNameOrder() throws Exception {
         for (String box : List.of("INBOX.api1", "INBOX.api2", "INBOX.api3")) {
             try (LineClient c = LineClient.imap("bob")) {

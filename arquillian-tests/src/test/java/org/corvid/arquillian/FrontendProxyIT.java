@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import javax.management.MBeanServerConnection;
@@ -63,8 +64,8 @@ class FrontendProxyIT {
                 "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend",
                 // the test server's ports are shifted; deadbe listens nowhere
                 "CORVID_BACKENDS", backend + "=" + TestServer.HOST + ":" + TestServer.IMAP + ":" + TestServer.LMTP + ":" + TestServer.POP3
-                        + ",deadbe=127.0.0.1:1:1,be2=" + TestServer.HOST + ":" + backend2.port(1143) + ":"
-                        + backend2.port(2424) + ":" + backend2.port(1110)));
+                        + ":" + TestServer.HTTP + ",deadbe=127.0.0.1:1:1:1:1,be2=" + TestServer.HOST + ":" + backend2.port(1143) + ":"
+                        + backend2.port(2424) + ":" + backend2.port(1110) + ":" + backend2.port(8080)));
     }
 
     @AfterAll
@@ -323,6 +324,18 @@ class FrontendProxyIT {
         assertTrue(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)) >= 2, line);
         assertTrue(metrics.body().contains("# TYPE corvid_traffic_latency_p99_millis gauge\n"), metrics.body());
         assertEquals(401, Http.get(frontend.port(8080), "/api/metrics", null).statusCode(), "anonymous");
+    }
+
+    @Test
+    void aMailboxsDetailsAreAskedOfItsBackend() throws Exception {
+        JsonObject alice = Http.json(Http.get(frontend.port(8080), "/api/mailboxes/user.alice", "admin"));
+        assertEquals(backend, alice.getString("server"));
+        assertTrue(alice.get("detailsError") == null, alice.toString());
+        assertEquals(backend, alice.getJsonObject("details").getString("server"), alice.toString());
+        assertTrue(alice.getJsonObject("details").getJsonNumber("uidNext").longValue() >= 1, alice.toString());
+        JsonObject ghost = Http.json(Http.get(frontend.port(8080), "/api/mailboxes/user.fghost", "admin"));
+        assertTrue(ghost.isNull("details"), ghost.toString());
+        assertTrue(ghost.getString("detailsError").startsWith("Backend deadbe unavailable"), ghost.toString());
     }
 
     @Test

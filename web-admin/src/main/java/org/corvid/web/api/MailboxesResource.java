@@ -31,6 +31,24 @@ public class MailboxesResource {
     @EJB
     private LocationCache locations;
 
+    @jakarta.inject.Inject
+    private MailboxDetails details;
+
+    /**
+     * {@code GET /api/mailboxes/{name}}: the list's entry (location, state, ACL) and the figures of the backend
+     * holding it ({@code details}: UIDs, messages, bytes, quota root with usage and limits; null with a
+     * {@code detailsError} if that backend cannot tell, e.g. a Cyrus backend).
+     */
+    @GET
+    @jakarta.ws.rs.Path("{name}")
+    public Response get(@jakarta.ws.rs.PathParam("name") String name) {
+        MupdateRecord r = locations.lookup(name);
+        if (r == null) {
+            return Problems.of(404, "No such mailbox", name + " is not in the mailbox list");
+        }
+        return Response.ok(details.of(r), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
     @GET
     public Response search(@QueryParam("prefix") @DefaultValue("") String prefix, @QueryParam("after") String after,
                            @QueryParam("limit") @DefaultValue("100") String limitText) {

@@ -3,16 +3,8 @@ package org.corvid.web.api;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
-import java.io.IOException;
-import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +23,6 @@ import org.corvid.ejb.node.NodeConfig;
  */
 @ApplicationScoped
 public class MoveRequests {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final int HISTORY = 100;
 
     @EJB
@@ -178,29 +169,7 @@ public class MoveRequests {
 
     /** {@code /api/internal/move-requests} on {@code server}, as this node's murder principal. */
     private Answer call(String server, String method, String path, String body) {
-        BackendAddresses.Address a = BackendAddresses.of(server);
-        String credentials = System.getProperty("corvid.mupdate.user", "") + ":" + System.getProperty("corvid.mupdate.password", "");
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + a.host() + ":" + a.httpPort()
-                        + "/api/internal/move-requests" + path))
-                .timeout(Duration.ofMinutes(60)).header("Accept", "application/json")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            Object parsed;
-            try (var reader = Json.createReader(new StringReader(r.body()))) {
-                parsed = JsonValues.plain(reader.readValue());
-            } catch (RuntimeException e) {
-                return problem(502, "Backend " + server + " answered " + r.statusCode(), r.body());
-            }
-            return new Answer(r.statusCode(), parsed);
-        } catch (IOException e) {
-            return problem(502, "Backend " + server + " unavailable", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return problem(503, "Interrupted", e.getMessage());
-        }
+        return NodeCalls.call(server, method, "/api/internal/move-requests" + path, body, Duration.ofMinutes(60));
     }
 
     static Answer problem(int status, String title, String detail) {
