@@ -56,10 +56,15 @@ class AdminCliIT {
         Run status = admin("admin", "status");
         assertEquals(0, status.status(), status.err());
         assertTrue(status.out().contains("mupdate\tmaster, synced"), status.out());
+        assertTrue(status.out().lines().anyMatch(l -> l.matches("traffic\timap backend: [0-9.]+ commands/s, [1-9][0-9]* commands, [0-9]+ client connections")),
+                status.out());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith("traffic\timap frontend: ") && l.contains("backend connections")),
+                status.out());
 
         Run find = admin("admin", "find", "user.alice.cli1");
         assertEquals(0, find.status(), find.err());
         assertEquals("user.alice.cli1\t" + node + "!default\tACTIVE", find.out().lines().findFirst().orElse(""));
+        assertTrue(find.out().lines().anyMatch(l -> l.matches("messages\t0, 0 bytes, uidvalidity [0-9]+, uidnext 1")), find.out());
 
         Run json = admin("admin", "mailboxes", "--prefix", "user.alice.cli1", "--json"); // a global option after the command
         assertEquals(0, json.status(), json.err());
