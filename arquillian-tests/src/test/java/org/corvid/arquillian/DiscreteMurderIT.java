@@ -803,4 +803,37 @@ class DiscreteMurderIT {
         String[] again = rest("frontend1", "DELETE", "/api/moves/" + id, null);
         assertEquals("409", again[0], "a finished move cannot be cancelled: " + again[1]);
     }
+
+    @Test
+    @Order(19)
+    void aDestinationKilledDuringTheCopyLeavesTheMailboxAtTheSourceAndIsCleanedWhenBack() throws Exception {
+        String at = serverOf("user.alice"); // 3,000 messages: the copy takes a few seconds
+        String to = other(at);
+        long before = messages("alice", "INBOX");
+        String[] started = rest("frontend1", "POST", "/api/moves", "{\"mailbox\":\"user.alice\",\"server\":\"" + to + "\"}");
+        assertEquals("202", started[0], started[1]);
+        String id = started[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        String copying = "";
+        for (int i = 0; i < 300 && !copying.matches(".*\"messagesCopied\":[1-9].*"); i++) {
+            Thread.sleep(20);
+            copying = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
+        }
+        assertTrue(copying.contains("\"state\":\"COPYING\""), copying);
+        new ProcessBuilder("kill", "-9", NODES.get(to).get("pid")).start().waitFor();
+        String failing = awaitMove(id, java.time.Duration.ofSeconds(60), "ROLLING_BACK", "FAILED", "DONE");
+        assertTrue(failing.contains("\"state\":\"ROLLING_BACK\""), "waits for the destination to clean it: " + failing);
+        assertEquals(at, serverOf("user.alice"));
+        assertEquals("MAILBOX", entryKind("user.alice"), "active at the source, not RESERVED");
+        assertEquals(before, messages("alice", "INBOX"), "alice reads her mail at the source meanwhile");
+        assertEquals(List.of("250 2.1.5 Ok", "354", "250 2.1.5 Ok"), deliver("frontend2", List.of("alice@example.org"), 1));
+        murder("up"); // the destination again: the source drops what the move left there
+        readStatus();
+        String failed = awaitMove(id, java.time.Duration.ofSeconds(60), "FAILED", "DONE");
+        assertTrue(failed.contains("\"state\":\"FAILED\""), failed);
+        try (LineClient admin = LineClient.imap(port(to, "imap"), "admin")) {
+            admin.send("K1 LIST \"\" \"user.alice*\"");
+            assertEquals(List.of("K1 OK Completed"), admin.answer("K1"), "nothing of alice left on " + to);
+        }
+        assertEquals(before + 1, messages("alice", "INBOX"));
+    }
 }
