@@ -307,14 +307,16 @@ class FrontendProxyIT {
                 assertTrue(c.readUntil("S1 ").startsWith("S1 OK"));
                 c.send("S2 NOOP");
                 assertEquals("S2 OK Completed", c.readUntil("S2 "));
-                assertTrue((Integer) mbeans.getAttribute(imap, "BackendConnections") >= 1, "alice's session holds one");
+                assertTrue((Integer) mbeans.getAttribute(imap, "BackendConnectionsInUse") >= 1, "alice's session holds one");
                 assertTrue((Integer) mbeans.getAttribute(imap, "ClientConnections") >= 1);
+                c.send("S3 LOGOUT");
+                assertEquals("S3 OK Completed", c.readUntil("S3 "));
             }
             assertTrue((Long) mbeans.getAttribute(imap, "ProxiedCommands") >= proxied + 2, "SELECT and NOOP were relayed");
             assertTrue((Long) mbeans.getAttribute(imap, "Commands") >= commands + 3, "LOGIN, SELECT, NOOP");
             assertTrue((Double) mbeans.getAttribute(imap, "LatencyP99Millis") > 0);
             String[] backends = (String[]) mbeans.getAttribute(imap, "Backends");
-            assertTrue(List.of(backends).stream().anyMatch(b -> b.startsWith(backend + ": open ")), List.of(backends).toString());
+            assertTrue(List.of(backends).stream().anyMatch(b -> b.startsWith(backend + ": in use ")), List.of(backends).toString());
         }
         HttpResponse<String> metrics = Http.get(frontend.port(8080), "/api/metrics", "admin");
         assertEquals(200, metrics.statusCode(), metrics.body());
@@ -324,6 +326,37 @@ class FrontendProxyIT {
         assertTrue(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)) >= 2, line);
         assertTrue(metrics.body().contains("# TYPE corvid_traffic_latency_p99_millis gauge\n"), metrics.body());
         assertEquals(401, Http.get(frontend.port(8080), "/api/metrics", null).statusCode(), "anonymous");
+    }
+
+    @Test
+    void aLoggedOutSessionsBackendConnectionServesTheNextSessionAsItsOwnUser() throws Exception {
+        ObjectName pool = new ObjectName("org.corvid:type=BackendPool,protocol=imap");
+        JMXServiceURL url = new JMXServiceURL("service:jmx:remote+http://" + TestServer.HOST + ":" + frontend.port(9990));
+        try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+            MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
+            try (LineClient alice = LineClient.imap(frontend.port(1143), "alice")) {
+                alice.send("A1 GETACL INBOX");
+                assertTrue(alice.readUntil("A1 ").startsWith("A1 OK"));
+                alice.send("A2 LOGOUT");
+                assertEquals("A2 OK Completed", alice.readUntil("A2 "));
+            }
+            for (int i = 0; i < 50 && (Integer) mbeans.getAttribute(pool, "Idle") == 0; i++) {
+                Thread.sleep(100); // released (UNAUTHENTICATE) after the client had its answer
+            }
+            assertTrue((Integer) mbeans.getAttribute(pool, "Idle") >= 1, "back in the pool");
+            long created = (Long) mbeans.getAttribute(pool, "Created");
+            long lent = (Long) mbeans.getAttribute(pool, "Lent");
+            try (LineClient bob = LineClient.imap(frontend.port(1143), "bob")) {
+                bob.send("B1 GETACL INBOX");
+                List<String> acl = new java.util.ArrayList<>();
+                for (String line = bob.read(); !line.startsWith("B1 "); line = bob.read()) {
+                    acl.add(line);
+                }
+                assertTrue(acl.size() == 1 && acl.get(0).startsWith("* ACL INBOX bob lrswipkxtecda"), "bob's own INBOX: " + acl);
+            }
+            assertEquals(created, (Long) mbeans.getAttribute(pool, "Created"), "no new connection to the backend");
+            assertEquals(lent + 1, (Long) mbeans.getAttribute(pool, "Lent"));
+        }
     }
 
     @Test

@@ -1,22 +1,25 @@
 package org.corvid.ejb.frontend;
 
+import jakarta.resource.ResourceException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import org.corvid.jca.api.backend.BackendConnection;
+import org.corvid.jca.api.backend.BackendConnectionFactory;
 
 /**
  * A line-oriented client connection to a backend (IMAP, LMTP, POP3): connect and read timeouts, CRLF lines;
  * counted open in {@link ProxyMetrics} until closed.
  */
 class BackendSocket implements AutoCloseable {
-    private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final int READ_TIMEOUT_MS = 120_000;
 
     private final SocketChannel channel; // blocking, read through streams; non-blocking only while IDLE is relayed
@@ -25,22 +28,45 @@ class BackendSocket implements AutoCloseable {
     protected final OutputStream out;
     protected final ProxyMetrics.Backend metrics;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final BackendConnection connection; // from the adapter's pool (java:/corvid/BackendConnectionFactory)
 
     BackendSocket(String protocol, String server, String host, int port) throws IOException {
         metrics = ProxyMetrics.of(protocol, server);
-        channel = SocketChannel.open();
+        try {
+            connection = pool().connect(protocol, host, port);
+        } catch (ResourceException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        channel = connection.channel();
         socket = channel.socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
-            socket.setTcpNoDelay(true);
             in = new Input(new Buffered(socket.getInputStream()));
             out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
-        } catch (IOException e) {
-            socket.close();
+        } catch (IOException | RuntimeException e) {
+            connection.discard();
             throw e;
         }
         metrics.opened();
+    }
+
+    private static volatile BackendConnectionFactory pool;
+
+    private static BackendConnectionFactory pool() throws IOException {
+        BackendConnectionFactory p = pool;
+        if (p == null) {
+            try {
+                pool = p = InitialContext.doLookup(BackendConnectionFactory.JNDI_NAME);
+            } catch (NamingException e) {
+                throw new IOException("no backend connection pool at " + BackendConnectionFactory.JNDI_NAME, e);
+            }
+        }
+        return p;
+    }
+
+    /** True if the connection was opened for this session (the greeting is to be read), false if pooled. */
+    boolean fresh() {
+        return connection.fresh();
     }
 
     /** Sends {@code line} and CRLF, flushed. */
@@ -126,15 +152,28 @@ class BackendSocket implements AutoCloseable {
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
+    /** Closes the connection for good (its state is unknown to the next user). */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             metrics.closed();
+            connection.discard();
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // gone already
+    }
+
+    /**
+     * Gives the connection back to the pool: the caller left it in a state the next session starts from, and
+     * nothing the backend sent is unread (else it is closed).
+     */
+    void release() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.closed();
+        if (in.takeBuffered().length == 0 && channel.isBlocking()) {
+            connection.close();
+        } else {
+            connection.discard();
         }
     }
 }

@@ -24,6 +24,7 @@ public final class ImapProxy extends BackendSocket {
     private static final int LOGIN_TIMEOUT_MS = 10_000;
     private final String server;
     private int tags;
+    private boolean unauthenticate; // the backend offers UNAUTHENTICATE: the connection can go back to the pool
 
     private ImapProxy(String server, BackendAddresses.Address a) throws IOException {
         super("imap", server, a.host(), a.imapPort());
@@ -40,24 +41,54 @@ public final class ImapProxy extends BackendSocket {
         try {
             // a backend that accepts the connection but does not answer is "unavailable" after 10 s, not 2 x 120 s
             p.readTimeout(LOGIN_TIMEOUT_MS);
-            String greeting = p.line(MAX_LINE);
-            if (!greeting.startsWith("* OK")) {
-                throw new IOException("backend greeting: " + greeting);
+            if (p.fresh()) { // else a pooled connection, not authenticated since its last session's UNAUTHENTICATE
+                String greeting = p.line(MAX_LINE);
+                if (!greeting.startsWith("* OK")) {
+                    throw new IOException("backend greeting: " + greeting);
+                }
             }
             p.send("P0 AUTHENTICATE PLAIN " + ProxyCredentials.plain(user));
             String line;
             while (!(line = p.line(MAX_LINE)).startsWith("P0 ")) {
-                // untagged CAPABILITY and the like
+                p.unauthenticate |= offersUnauthenticate(line); // an untagged CAPABILITY
             }
             if (!line.startsWith("P0 OK")) {
                 throw new IOException("backend refused the proxy login: " + line);
             }
+            p.unauthenticate |= offersUnauthenticate(line);
             p.readTimeout(defaultReadTimeout());
             return p;
         } catch (IOException | RuntimeException e) {
             p.close();
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
+    }
+
+    private static boolean offersUnauthenticate(String line) {
+        return line.toUpperCase(java.util.Locale.ROOT).matches(".*CAPABILITY .*\\bUNAUTHENTICATE\\b.*");
+    }
+
+    /**
+     * Ends this client session's use of the backend connection: back to the adapter's pool after
+     * {@code UNAUTHENTICATE} (RFC 8437: not authenticated, nothing selected, nothing enabled), so the next
+     * session to this backend skips the connect and greeting; closed if the backend does not offer it, or
+     * answers anything else. For a client that logged out (a broken-off session just {@link #close}s).
+     */
+    public void release() {
+        if (!unauthenticate || idling != null) {
+            close();
+            return;
+        }
+        try {
+            readTimeout(LOGIN_TIMEOUT_MS);
+            if (call("UNAUTHENTICATE", List.of(), Response::discard).startsWith("OK")) {
+                super.release();
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // closed below
+        }
+        close();
     }
 
     /**

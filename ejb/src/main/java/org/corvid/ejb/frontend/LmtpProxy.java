@@ -1,6 +1,5 @@
 package org.corvid.ejb.frontend;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
@@ -11,11 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.corvid.ejb.backend.MessageSource;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.pop3.DotStuffing;
@@ -24,12 +19,12 @@ import org.jboss.logging.Logger;
 
 /**
  * The frontend's LMTP client to backends: one LMTP transaction per backend for the recipients it holds, on
- * connections kept open between transactions (LMTP allows many per connection; at most
- * {@code corvid.proxy.lmtp-idle} idle ones per backend, default 8). A backend that advertises {@code AUTH} is
+ * connections from the adapter's pool ({@code java:/corvid/BackendConnectionFactory}) that stay open between
+ * transactions (LMTP allows many per connection; an idle one is closed after 5 minutes). A backend that advertises {@code AUTH} is
  * authenticated as the proxy principal ({@code corvid.proxy.user}/{@code corvid.proxy.password}, by default the
  * MUPDATE credentials): Corvid and Cyrus backends require it from peers that are not on loopback. A backend
  * that cannot be reached, or fails before the message was handed over, gives each of its recipients
- * {@code 451 4.4.3}; a stale pooled connection is replaced once, which is safe before the final dot.
+ * {@code 451 4.4.3}; a stale pooled connection is replaced, which is safe before the final dot.
  */
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
@@ -41,33 +36,16 @@ public class LmtpProxy {
     @EJB
     private NodeConfig node;
 
-    private final Map<String, Deque<BackendLmtp>> idle = new ConcurrentHashMap<>();
-
-    @PreDestroy
-    void closeAll() {
-        idle.values().forEach(d -> d.forEach(c -> {
-            c.metrics.idle(-1);
-            c.close();
-        }));
-    }
-
     /**
      * Delivers {@code message} from {@code from} to {@code recipients} (addresses as the client wrote them) on
      * backend {@code server}; returns one reply per recipient, in order.
      */
     public List<String> deliver(String server, String from, List<String> recipients, MessageSource message) {
         BackendAddresses.Address address = BackendAddresses.of(server);
-        Deque<BackendLmtp> pool = idle.computeIfAbsent(server, s -> new ConcurrentLinkedDeque<>());
         for (int attempt = 0; ; attempt++) {
-            BackendLmtp conn = attempt == 0 ? pool.pollFirst() : null;
-            boolean pooled = conn != null;
-            if (pooled) {
-                conn.metrics.idle(-1);
-            }
+            BackendLmtp conn;
             try {
-                if (conn == null) {
-                    conn = BackendLmtp.open(server, address, node.serverName());
-                }
+                conn = BackendLmtp.open(server, address, node.serverName());
             } catch (IOException e) {
                 LOG.warnf("LMTP proxy: backend %s (%s:%d) unavailable: %s", server, address.host(), address.lmtpPort(), e.getMessage());
                 return Collections.nCopies(recipients.size(), "451 4.4.3 Backend " + server + " unavailable, try again later");
@@ -77,17 +55,12 @@ public class LmtpProxy {
             try {
                 conn.transact(from, recipients, message, t);
                 conn.metrics.command(start);
-                if (pool.size() < Integer.getInteger("corvid.proxy.lmtp-idle", 8)) {
-                    conn.metrics.idle(1);
-                    pool.addFirst(conn);
-                } else {
-                    conn.close();
-                }
+                conn.release(); // between transactions: the next one to this backend starts on it
                 return t.replies;
             } catch (IOException e) {
                 conn.close();
-                if (!t.handedOver && pooled) {
-                    continue; // a pooled connection the backend had closed: once more on a new one
+                if (!t.handedOver && !conn.fresh() && attempt < 3) {
+                    continue; // a pooled connection the backend had closed: again, on another
                 }
                 LOG.warnf("LMTP proxy: backend %s failed during a delivery: %s", server, e.getMessage());
                 for (int i = 0; i < t.replies.size(); i++) {
@@ -118,6 +91,9 @@ public class LmtpProxy {
 
         static BackendLmtp open(String server, BackendAddresses.Address a, String me) throws IOException {
             BackendLmtp c = new BackendLmtp(server, a);
+            if (!c.fresh()) {
+                return c; // pooled: greeted, LHLO and AUTH done, its last transaction finished
+            }
             try {
                 c.expect(c.reply(), "220");
                 c.send("LHLO " + me);

@@ -10,7 +10,7 @@ import org.corvid.ejb.jmx.Latencies;
 
 /**
  * What this node's proxies do, per protocol ({@code imap}, {@code pop3}, {@code lmtp}) and backend server:
- * connections open to it (and idle in the LMTP pool), commands relayed (an LMTP transaction counts as one)
+ * connections to it in use (the idle ones are the adapter's pool's), commands relayed (an LMTP transaction counts as one)
  * and how long each took until the backend's last answer line. Updated without locks on the proxy's path;
  * read by the {@code org.corvid:type=Traffic} MBeans and {@code /api/metrics}.
  */
@@ -26,7 +26,6 @@ public final class ProxyMetrics {
         private final String protocol;
         private final String server;
         private final AtomicInteger open = new AtomicInteger();
-        private final AtomicInteger idle = new AtomicInteger();
         private final LongAdder commands = new LongAdder();
         private final LongAdder nanos = new LongAdder();
         private final Latencies latencies = new Latencies();
@@ -39,7 +38,6 @@ public final class ProxyMetrics {
         public String protocol() { return protocol; }
         public String server() { return server; }
         public int open() { return open.get(); }
-        public int idle() { return idle.get(); }
         public long commands() { return commands.sum(); }
         public Latencies latencies() { return latencies; }
 
@@ -51,7 +49,6 @@ public final class ProxyMetrics {
 
         void opened() { open.incrementAndGet(); }
         void closed() { open.decrementAndGet(); }
-        void idle(int delta) { idle.addAndGet(delta); }
 
         void command(long startNanos) {
             long took = System.nanoTime() - startNanos;

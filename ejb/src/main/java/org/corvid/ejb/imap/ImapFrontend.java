@@ -82,6 +82,24 @@ public class ImapFrontend {
         }
     }
 
+    /**
+     * The client logged out (or UNAUTHENTICATEd): the session's backend connections go back to the adapter's
+     * pool, each after its own {@code UNAUTHENTICATE} ({@link ImapProxy#release}).
+     */
+    public void release(Connection c) {
+        Backends b = (Backends) c.attributes().get(BACKENDS);
+        if (b == null) {
+            return;
+        }
+        List<ImapProxy> proxies;
+        synchronized (b) {
+            proxies = new java.util.ArrayList<>(b.byServer.values());
+            b.byServer.clear();
+            b.selected = null;
+        }
+        proxies.forEach(ImapProxy::release);
+    }
+
     private static Backends backends(Connection c) {
         return (Backends) c.attributes().computeIfAbsent(BACKENDS, k -> new Backends());
     }

@@ -309,6 +309,23 @@ public class ImapMdb implements ImapListener {
         c.write("* BYE LOGOUT received");
         c.write(r.tag() + " OK Completed");
         c.setState(SessionState.LOGOUT);
+        frontend.release(c); // after the answer: the client does not wait for it
+    }
+
+    /**
+     * RFC 8437: back to not authenticated on the same connection; the selected mailbox is closed without an
+     * expunge, ENABLEd extensions are off, and on a frontend the session's backend connections go back to
+     * the pool. What a frontend does with its own pooled backend connections.
+     */
+    @Command(value = "UNAUTHENTICATE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void unauthenticate(TaggedRequest r, Connection c) {
+        if (!r.args().isEmpty()) {
+            c.write(r.tag() + " BAD UNAUTHENTICATE takes no arguments");
+            return;
+        }
+        frontend.release(c);
+        c.unauthenticated();
+        c.write(r.tag() + " OK Completed");
     }
 
     /** RFC 2971: the client's parameters are accepted (and not logged); ours are returned. */

@@ -5,10 +5,17 @@ package org.corvid.ejb.jmx;
  * backends: their connections (the pool), the commands relayed and how long the backends took.
  */
 public interface ProxyTrafficMXBean extends TrafficMXBean {
-    /** Connections open now from this node to backends in this protocol (in use and idle). */
+    /**
+     * Connections open now from this node to backends in this protocol, in use and idle: the adapter's pool
+     * ({@code org.corvid:type=BackendPool,protocol=<p>}, and WildFly's statistics of the pool
+     * {@code BackendConnections}).
+     */
     int getBackendConnections();
 
-    /** Of those, the ones idle in the pool (LMTP keeps up to {@code corvid.proxy.lmtp-idle} per backend). */
+    /** Of those, the ones in use by client sessions (IMAP, POP3) or LMTP transactions. */
+    int getBackendConnectionsInUse();
+
+    /** Of those, the ones idle in the pool, ready for the next session. */
     int getBackendConnectionsIdle();
 
     /** Commands relayed to backends since the start. */
@@ -22,6 +29,6 @@ public interface ProxyTrafficMXBean extends TrafficMXBean {
 
     double getLatencyP99Millis();
 
-    /** One line per backend: {@code server: open n, idle n, commands n, p50 x ms, p99 y ms}. */
+    /** One line per backend: {@code server: in use n, commands n, p50 x ms, p99 y ms}. */
     String[] getBackends();
 }

@@ -16,6 +16,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.corvid.ejb.frontend.ProxyMetrics;
+import org.corvid.jca.api.backend.BackendPoolMXBean;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.ejb.node.NodeConfig.Role;
 import org.jboss.ejb3.annotation.SecurityDomain;
@@ -23,8 +24,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Registers a {@link TrafficMXBean} per protocol and role this node has ({@link ProxyTrafficMXBean} for the
- * frontend), computed from the adapter's listener MBeans ({@code org.corvid:type=Listener}) and the proxies'
- * {@link ProxyMetrics}; samples their counts every 5 s for the per-second rates.
+ * frontend), computed from the adapter's listener and backend pool MBeans ({@code org.corvid:type=Listener},
+ * {@code org.corvid:type=BackendPool}) and the proxies' {@link ProxyMetrics}; samples their counts every 5 s for the per-second rates.
  */
 @Singleton
 @Startup
@@ -102,6 +103,15 @@ public class TrafficMBeans {
         }
     }
 
+    /** An attribute of the adapter's backend pool MBean for {@code protocol}; 0 before its first connection. */
+    private long pool(String protocol, String attribute) {
+        try {
+            return ((Number) server.getAttribute(new ObjectName(BackendPoolMXBean.objectName(protocol)), attribute)).longValue();
+        } catch (JMException e) {
+            return 0;
+        }
+    }
+
     private static long proxied(String protocol) {
         return sum(protocol, ProxyMetrics.Backend::commands);
     }
@@ -157,12 +167,17 @@ public class TrafficMBeans {
 
         @Override
         public int getBackendConnections() {
+            return (int) pool(protocol, "Connections");
+        }
+
+        @Override
+        public int getBackendConnectionsInUse() {
             return (int) sum(protocol, ProxyMetrics.Backend::open);
         }
 
         @Override
         public int getBackendConnectionsIdle() {
-            return (int) sum(protocol, ProxyMetrics.Backend::idle);
+            return (int) pool(protocol, "Idle");
         }
 
         @Override
@@ -189,7 +204,7 @@ public class TrafficMBeans {
         @Override
         public String[] getBackends() {
             return ProxyMetrics.backends(protocol).stream().map(b -> String.format(Locale.ROOT,
-                    "%s: open %d, idle %d, commands %d, p50 %.2f ms, p99 %.2f ms", b.server(), b.open(), b.idle(),
+                    "%s: in use %d, commands %d, p50 %.2f ms, p99 %.2f ms", b.server(), b.open(),
                     b.commands(), b.latencies().quantileMillis(0.5), b.latencies().quantileMillis(0.99))).toArray(String[]::new);
         }
     }

@@ -38,6 +38,13 @@ public interface Connection {
      */
     void authenticated(String user, SecurityIdentity identity);
 
+    /**
+     * Undoes {@link #authenticated} (IMAP {@code UNAUTHENTICATE}, RFC 8437): later deliveries run
+     * unauthenticated, the state becomes {@link SessionState#NOT_AUTHENTICATED}, and every attribute is
+     * removed ({@link AutoCloseable} ones closed: a selected mailbox, a proxy's backend connections).
+     */
+    void unauthenticated();
+
     /** True once TLS is active on this connection. */
     boolean isSecure();
 

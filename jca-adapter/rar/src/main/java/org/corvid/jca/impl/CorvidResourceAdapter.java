@@ -114,6 +114,7 @@ public class CorvidResourceAdapter implements ResourceAdapter {
             }
         }
         longRunning.clear();
+        org.corvid.jca.impl.backend.BackendPoolStats.unregisterAll();
         listeners.values().forEach(ProtocolListener::stop);
         listeners.clear();
         if (bossGroup != null) {

@@ -449,6 +449,22 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     }
 
     @Override
+    public void unauthenticated() {
+        this.user = null;
+        this.identity = null;
+        this.state = SessionState.NOT_AUTHENTICATED;
+        for (Object key : java.util.List.copyOf(attributes.keySet())) {
+            if (attributes.remove(key) instanceof AutoCloseable resource) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.debugf("[%s] closing %s: %s", id, resource, e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
     public boolean isSecure() {
         return secure;
     }
