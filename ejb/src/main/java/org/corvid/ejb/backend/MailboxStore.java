@@ -84,6 +84,15 @@ public class MailboxStore {
                 }).orElse(false);
     }
 
+    /** Sets (null: removes) the special use of {@code name} (METADATA {@code /private/specialuse}). */
+    public boolean setSpecialUse(String name, String specialUse) {
+        return em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", name).getResultStream()
+                .findFirst().map(m -> {
+                    m.setSpecialUse(specialUse);
+                    return true;
+                }).orElse(false);
+    }
+
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<String> subscriptions(String user) {
         return em.createNamedQuery(Subscription.OF_USER, String.class).setParameter("user", user).getResultList();

@@ -18,7 +18,7 @@ final class ImapCapabilities {
         if (c.state() != SessionState.NOT_AUTHENTICATED) {
             caps.addAll(List.of("CHILDREN", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "ACL", "RIGHTS=kxten", "QUOTA",
                     "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTA=RES-MAILBOX", "CONDSTORE", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
-                    "CREATE-SPECIAL-USE", "UNAUTHENTICATE"));
+                    "CREATE-SPECIAL-USE", "UNAUTHENTICATE", "METADATA"));
             if (referrals) {
                 caps.add("MAILBOX-REFERRALS");
             }

@@ -723,6 +723,11 @@ public class ImapMailboxes {
         if (ATOM.matcher(name).matches() && !name.equalsIgnoreCase("NIL")) {
             return name;
         }
-        return "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return quoted(name);
+    }
+
+    /** {@code s} as an IMAP quoted string. */
+    static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

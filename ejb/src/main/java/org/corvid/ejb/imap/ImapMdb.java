@@ -68,6 +68,9 @@ public class ImapMdb implements ImapListener {
     private ImapAcl acl;
 
     @EJB
+    private ImapMetadata metadata;
+
+    @EJB
     private ImapQuota quota;
 
     @EJB
@@ -206,6 +209,23 @@ public class ImapMdb implements ImapListener {
             return;
         }
         acl.listrights(r, c);
+    }
+
+    @Command(value = "GETMETADATA", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void getmetadata(TaggedRequest r, Connection c) {
+        boolean options = r.args().size() == 3 && r.args().get(0) instanceof Value.ListValue;
+        if (frontend.mailboxCommand(r, c, options ? 1 : 0)) {
+            return;
+        }
+        metadata.getmetadata(r, c);
+    }
+
+    @Command(value = "SETMETADATA", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
+    public void setmetadata(TaggedRequest r, Connection c) {
+        if (frontend.mailboxCommand(r, c, 0)) {
+            return;
+        }
+        metadata.setmetadata(r, c);
     }
 
     @Command(value = "MYRIGHTS", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
