@@ -360,6 +360,30 @@ class FrontendProxyIT {
     }
 
     @Test
+    void mostFreeSpacePlacementCreatesOnTheBackendWithTheMostRoomItKnowsOf() throws Exception {
+        // be2's HTTP port is wrong here: its room is unknown, so the test server is the one with known room,
+        // although be2 holds fewer mailboxes (where fewest-mailboxes would put it)
+        try (ExtraServer roomy = ExtraServer.start("frontend3", OFFSET + 40, Map.of("CORVID_ROLES", "frontend",
+                "JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true -Dcorvid.placement=most-free-space",
+                "CORVID_MUPDATE_MASTER", TestServer.HOST + ":" + TestServer.MUPDATE,
+                "CORVID_MUPDATE_USER", "frontend", "CORVID_MUPDATE_PASSWORD", "frontend",
+                "CORVID_BACKENDS", backend + "=" + TestServer.HOST + ":" + TestServer.IMAP + ":" + TestServer.LMTP + ":"
+                        + TestServer.POP3 + ":" + TestServer.HTTP + ",be2=" + TestServer.HOST + ":" + backend2.port(1143) + ":"
+                        + backend2.port(2424) + ":" + backend2.port(1110) + ":1"))) {
+            JsonObject room = Http.json(Http.get(TestServer.HTTP, "/api/internal/partitions", "frontend"));
+            assertEquals("default", room.getString("default"), room.toString());
+            assertTrue(room.getJsonArray("partitions").getJsonObject(0).getJsonNumber("freeBytes").longValue() > 0, room.toString());
+            String name = "roomy" + System.nanoTime() % 100_000;
+            try (LineClient admin = LineClient.imap(roomy.port(1143), "admin")) {
+                admin.send("R1 CREATE " + name);
+                assertEquals("R1 OK Completed", admin.readUntil("R1 "));
+            }
+            assertEquals(backend, Http.json(Http.get(TestServer.HTTP, "/api/mailboxes/" + name, "admin")).getString("server"));
+            assertEquals("D1 OK Completed", deleteShared(name));
+        }
+    }
+
+    @Test
     void aMailboxsDetailsAreAskedOfItsBackend() throws Exception {
         JsonObject alice = Http.json(Http.get(frontend.port(8080), "/api/mailboxes/user.alice", "admin"));
         assertEquals(backend, alice.getString("server"));

@@ -39,6 +39,28 @@ public final class Partitions {
         return name == null ? null : all().get(name);
     }
 
+    /** A partition's directory and the room on its file system (-1 if it cannot be read: {@code error}). */
+    public record Space(String name, Path path, long freeBytes, long totalBytes, String error) {
+    }
+
+    /** Every partition with its room, by name. */
+    public java.util.List<Space> spaces() {
+        java.util.List<Space> out = new java.util.ArrayList<>();
+        all().forEach((name, path) -> {
+            try {
+                Path existing = path.toAbsolutePath(); // a partition not written to yet: its file system
+                while (!java.nio.file.Files.exists(existing) && existing.getParent() != null) {
+                    existing = existing.getParent();
+                }
+                java.nio.file.FileStore store = java.nio.file.Files.getFileStore(existing);
+                out.add(new Space(name, path, store.getUsableSpace(), store.getTotalSpace(), null));
+            } catch (java.io.IOException e) {
+                out.add(new Space(name, path, -1, -1, e.getMessage()));
+            }
+        });
+        return out;
+    }
+
     /** Where new top-level mailboxes go. */
     public static String defaultPartition() {
         return System.getProperty("corvid.default-partition", MailboxManager.DEFAULT_PARTITION);

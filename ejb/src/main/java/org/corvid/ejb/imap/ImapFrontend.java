@@ -863,8 +863,10 @@ public class ImapFrontend {
 
     /**
      * Placement of a new user or top-level mailbox ({@code corvid.placement}): {@code server:<name>} puts every one
-     * on that server; the default, {@code fewest-mailboxes}, among the backends of {@code corvid.backends} (or, if
-     * none is listed, the servers of the mailbox list) the one holding the fewest mailboxes; null if none is known.
+     * on that server; {@code most-free-space} on the candidate whose default partition has the most free bytes
+     * ({@link BackendSpace}; the fewest mailboxes among those whose room is unknown if none is known); the
+     * default, {@code fewest-mailboxes}, the candidate holding the fewest mailboxes. The candidates are the
+     * backends of {@code corvid.backends} (or, if none is listed, the servers of the mailbox list); null if none.
      */
     String placement() {
         String policy = System.getProperty("corvid.placement", "fewest-mailboxes").trim();
@@ -879,6 +881,20 @@ public class ImapFrontend {
                 count.merge(rec.server(), 1L, Long::sum);
             }
         });
+        if (policy.equals("most-free-space")) {
+            String roomiest = null;
+            long most = -1;
+            for (String server : count.keySet()) {
+                long free = org.corvid.ejb.frontend.BackendSpace.freeBytes(server);
+                if (free > most) {
+                    most = free;
+                    roomiest = server;
+                }
+            }
+            if (roomiest != null) {
+                return roomiest;
+            }
+        }
         return count.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 

@@ -9,8 +9,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +56,7 @@ public class ServersResource {
                 s.put("roles", node.roles().stream().map(NodeConfig.Role::label).sorted().toList());
                 s.put("status", "up");
                 if (node.has(NodeConfig.Role.BACKEND)) {
-                    s.put("partitions", partitions());
+                    s.put("partitions", partitions(node));
                 }
             } else {
                 BackendAddresses.Address a = BackendAddresses.of(name);
@@ -70,25 +68,21 @@ public class ServersResource {
         return out;
     }
 
-    private List<Map<String, Object>> partitions() {
+    /** This backend's partitions with their room: {@code name, path, freeBytes, totalBytes} (or {@code error}). */
+    static List<Map<String, Object>> partitions(NodeConfig node) {
         List<Map<String, Object>> out = new ArrayList<>();
-        new Partitions(node.dataDir()).all().forEach((name, path) -> {
+        for (Partitions.Space space : new Partitions(node.dataDir()).spaces()) {
             Map<String, Object> p = new LinkedHashMap<>();
-            p.put("name", name);
-            p.put("path", path.toString());
-            try {
-                java.nio.file.Path existing = path.toAbsolutePath(); // a partition not written to yet: its file system
-                while (!Files.exists(existing) && existing.getParent() != null) {
-                    existing = existing.getParent();
-                }
-                FileStore store = Files.getFileStore(existing);
-                p.put("freeBytes", store.getUsableSpace());
-                p.put("totalBytes", store.getTotalSpace());
-            } catch (IOException e) {
-                p.put("error", e.getMessage());
+            p.put("name", space.name());
+            p.put("path", space.path().toString());
+            if (space.error() == null) {
+                p.put("freeBytes", space.freeBytes());
+                p.put("totalBytes", space.totalBytes());
+            } else {
+                p.put("error", space.error());
             }
             out.add(p);
-        });
+        }
         return out;
     }
 
