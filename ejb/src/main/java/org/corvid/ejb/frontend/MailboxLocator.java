@@ -62,6 +62,38 @@ public class MailboxLocator {
     }
 
     /**
+     * After a CREATE through backend {@code server}: waits until this node's copy of the list has {@code name}
+     * active there. The master sends the change to its streams as it commits, before the backend's OK, so it
+     * is usually here already and no barrier is needed (a CREATE through a frontend then costs no round trip
+     * to the master); if it has not come within 50 ms, the NOOP barrier.
+     */
+    public void awaitCreated(String name, String server) {
+        if (!slave.active()) {
+            return; // the co-located master updates the cache as it commits
+        }
+        long deadline = System.nanoTime() + CREATED_WAIT_NANOS;
+        while (true) {
+            MupdateRecord r = cache.lookup(name);
+            if (r != null && r.state() == MailboxState.ACTIVE && r.server().equalsIgnoreCase(server)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                catchUp();
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                catchUp();
+                return;
+            }
+        }
+    }
+
+    private static final long CREATED_WAIT_NANOS = 50_000_000L;
+
+    /**
      * The route to {@code mailbox}, waiting up to {@code max} while it is RESERVED (being created, or in a live
      * move's final phase, which lasts a second or two): callers hold a delivery or a command rather than refuse it.
      */

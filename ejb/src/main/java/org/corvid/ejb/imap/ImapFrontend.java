@@ -770,7 +770,7 @@ public class ImapFrontend {
         }
         Target target = connect(r, c, server);
         if (target.proxy() != null && "OK".equals(forward(r, c, target.proxy()))) {
-            locator.catchUp(); // before the client's next command (a LIST shows the new mailbox)
+            locator.awaitCreated(name, server); // before the client's next command (a LIST shows the new mailbox)
         }
         return true;
     }
