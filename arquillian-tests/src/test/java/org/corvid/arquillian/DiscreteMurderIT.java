@@ -639,6 +639,16 @@ class DiscreteMurderIT {
         bobBackend = other(at);
     }
 
+    /** Polls the move {@code id} until it has copied a first message (up to 6 s) and asserts it is copying. */
+    private static void awaitCopying(String id) throws Exception {
+        String copying = "";
+        for (int i = 0; i < 300 && !copying.matches(".*\"messagesCopied\":[1-9].*"); i++) {
+            Thread.sleep(20);
+            copying = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
+        }
+        assertTrue(copying.contains("\"state\":\"COPYING\""), copying);
+    }
+
     /** Polls the move {@code id} (REST on frontend1) until its state is one of {@code states}; its JSON. */
     private static String awaitMove(String id, java.time.Duration max, String... states) throws Exception {
         String job = "";
@@ -688,12 +698,7 @@ class DiscreteMurderIT {
         String[] started = rest("frontend1", "POST", "/api/moves", "{\"mailbox\":\"user.alice\",\"server\":\"" + other(at) + "\"}");
         assertEquals("202", started[0], started[1]);
         String id = started[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
-        String copying = "";
-        for (int i = 0; i < 300 && !copying.matches(".*\"messagesCopied\":[1-9].*"); i++) {
-            Thread.sleep(20);
-            copying = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
-        }
-        assertTrue(copying.contains("\"state\":\"COPYING\""), copying);
+        awaitCopying(id);
         new ProcessBuilder("kill", "-9", NODES.get(at).get("pid")).start().waitFor();
         murder("up"); // the source again: its runner resumes the move from what the destination holds
         readStatus();
@@ -813,12 +818,7 @@ class DiscreteMurderIT {
         String[] started = rest("frontend1", "POST", "/api/moves", "{\"mailbox\":\"user.alice\",\"server\":\"" + to + "\"}");
         assertEquals("202", started[0], started[1]);
         String id = started[1].replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
-        String copying = "";
-        for (int i = 0; i < 300 && !copying.matches(".*\"messagesCopied\":[1-9].*"); i++) {
-            Thread.sleep(20);
-            copying = rest("frontend1", "GET", "/api/moves/" + id, null)[1];
-        }
-        assertTrue(copying.contains("\"state\":\"COPYING\""), copying);
+        awaitCopying(id);
         new ProcessBuilder("kill", "-9", NODES.get(to).get("pid")).start().waitFor();
         String failing = awaitMove(id, java.time.Duration.ofSeconds(60), "ROLLING_BACK", "FAILED", "DONE");
         assertTrue(failing.contains("\"state\":\"ROLLING_BACK\""), "waits for the destination to clean it: " + failing);

@@ -291,12 +291,15 @@ class FrontendProxyIT {
         }
     }
 
+    /** What jconsole.sh does: WildFly's JMX remoting on the frontend's management port, local authentication. */
+    private static JMXConnector jmx() throws Exception {
+        return JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:remote+http://" + TestServer.HOST + ":" + frontend.port(9990)));
+    }
+
     @Test
     void theProxyTrafficIsVisibleOverJmxRemotingAndOnTheMetricsEndpoint() throws Exception {
         ObjectName imap = new ObjectName("org.corvid:type=Traffic,protocol=imap,role=frontend");
-        // what jconsole.sh does: WildFly's JMX remoting on the management port, local authentication
-        JMXServiceURL url = new JMXServiceURL("service:jmx:remote+http://" + TestServer.HOST + ":" + frontend.port(9990));
-        try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+        try (JMXConnector jmx = jmx()) {
             MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
             assertFalse(mbeans.isRegistered(new ObjectName("org.corvid:type=Traffic,protocol=imap,role=backend")),
                     "a frontend-only node has no backend traffic");
@@ -331,8 +334,7 @@ class FrontendProxyIT {
     @Test
     void aLoggedOutSessionsBackendConnectionServesTheNextSessionAsItsOwnUser() throws Exception {
         ObjectName pool = new ObjectName("org.corvid:type=BackendPool,protocol=imap");
-        JMXServiceURL url = new JMXServiceURL("service:jmx:remote+http://" + TestServer.HOST + ":" + frontend.port(9990));
-        try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+        try (JMXConnector jmx = jmx()) {
             MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
             try (LineClient alice = LineClient.imap(frontend.port(1143), "alice")) {
                 alice.send("A1 GETACL INBOX");

@@ -1,33 +1,21 @@
 package org.corvid.jca.impl.backend;
 
-import jakarta.resource.NotSupportedException;
-import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
-import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionMetaData;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.security.auth.Subject;
-import javax.transaction.xa.XAResource;
+import org.corvid.jca.impl.OutboundConnection;
 
 /** One pooled socket to a backend; a {@link BackendConnectionHandle} borrows it. */
-final class BackendManagedConnection implements ManagedConnection {
+final class BackendManagedConnection extends OutboundConnection {
     private final BackendManagedConnectionFactory factory;
     private final BackendRequest request;
     private final SocketChannel channel;
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final BackendPoolStats stats;
     private volatile BackendConnectionHandle handle;
     private boolean lent; // handed out before: no longer fresh
     private boolean destroyed;
-    private PrintWriter logWriter;
 
     BackendManagedConnection(BackendManagedConnectionFactory factory, BackendRequest request, SocketChannel channel) {
         this.factory = factory;
@@ -89,7 +77,7 @@ final class BackendManagedConnection implements ManagedConnection {
 
     void closed(BackendConnectionHandle h) {
         release();
-        fire(ConnectionEvent.CONNECTION_CLOSED, h, null);
+        fireClosed(h);
     }
 
     private synchronized void release() {
@@ -100,19 +88,7 @@ final class BackendManagedConnection implements ManagedConnection {
     }
 
     void discarded(BackendConnectionHandle h) {
-        fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, h, new IOException("discarded by its user"));
-    }
-
-    private void fire(int type, BackendConnectionHandle h, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        event.setConnectionHandle(h);
-        for (ConnectionEventListener l : listeners) {
-            if (type == ConnectionEvent.CONNECTION_CLOSED) {
-                l.connectionClosed(event);
-            } else {
-                l.connectionErrorOccurred(event);
-            }
-        }
+        fireFailed(h, new IOException("discarded by its user"));
     }
 
     @Override
@@ -142,58 +118,13 @@ final class BackendManagedConnection implements ManagedConnection {
     }
 
     @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
+    protected String eisName() {
+        return "backend " + request;
     }
 
     @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    @Override
-    public XAResource getXAResource() throws ResourceException {
-        throw new NotSupportedException("backend connections are not transactional");
-    }
-
-    @Override
-    public LocalTransaction getLocalTransaction() throws ResourceException {
-        throw new NotSupportedException("backend connections are not transactional");
-    }
-
-    @Override
-    public ManagedConnectionMetaData getMetaData() {
-        return new ManagedConnectionMetaData() {
-            @Override
-            public String getEISProductName() {
-                return "backend " + request;
-            }
-
-            @Override
-            public String getEISProductVersion() {
-                return request.protocol();
-            }
-
-            @Override
-            public int getMaxConnections() {
-                return 0;
-            }
-
-            @Override
-            public String getUserName() {
-                return null;
-            }
-        };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
+    protected String eisVersion() {
+        return request.protocol();
     }
 
     BackendManagedConnectionFactory factory() {

@@ -1,41 +1,28 @@
 package org.corvid.jca.impl.backend;
 
-import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionFactory;
-import jakarta.resource.spi.ResourceAdapter;
-import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.ResourceAllocationException;
-import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
+import org.corvid.jca.impl.OutboundConnectionFactory;
 
 /** Outbound TCP connections from a frontend to its backends, pooled per protocol and address. */
-public class BackendManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
-        ValidatingManagedConnectionFactory {
+public class BackendManagedConnectionFactory extends OutboundConnectionFactory {
     private static final long serialVersionUID = 1L;
 
     private Integer connectTimeoutMillis = 5000;
-    private transient ResourceAdapter adapter;
-    private transient PrintWriter logWriter;
 
     @Override
     public Object createConnectionFactory(ConnectionManager cm) {
         return new BackendConnectionFactoryImpl(this, cm);
-    }
-
-    @Override
-    public Object createConnectionFactory() throws ResourceException {
-        throw new NotSupportedException("backend connections are pooled inside WildFly only");
     }
 
     @Override
@@ -79,26 +66,6 @@ public class BackendManagedConnectionFactory implements ManagedConnectionFactory
             }
         }
         return invalid;
-    }
-
-    @Override
-    public ResourceAdapter getResourceAdapter() {
-        return adapter;
-    }
-
-    @Override
-    public void setResourceAdapter(ResourceAdapter ra) {
-        this.adapter = ra;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 
     public Integer getConnectTimeoutMillis() { return connectTimeoutMillis; }

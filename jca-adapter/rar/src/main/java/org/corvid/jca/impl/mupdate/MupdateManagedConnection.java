@@ -1,26 +1,16 @@
 package org.corvid.jca.impl.mupdate;
 
-import jakarta.resource.NotSupportedException;
-import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
-import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionMetaData;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.security.auth.Subject;
-import javax.transaction.xa.XAResource;
+import org.corvid.jca.impl.OutboundConnection;
 
 /** One pooled, authenticated socket to the master; handles ({@link MupdateConnectionHandle}) borrow it. */
-final class MupdateManagedConnection implements ManagedConnection {
+final class MupdateManagedConnection extends OutboundConnection {
     private final MupdateManagedConnectionFactory factory;
     private final MupdateClient client;
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<MupdateConnectionHandle> handles = new CopyOnWriteArrayList<>();
-    private PrintWriter logWriter;
 
     MupdateManagedConnection(MupdateManagedConnectionFactory factory, MupdateClient client) {
         this.factory = factory;
@@ -56,23 +46,12 @@ final class MupdateManagedConnection implements ManagedConnection {
     /** The handle was closed by its user: back to the pool. */
     void closed(MupdateConnectionHandle h) {
         handles.remove(h);
-        fire(ConnectionEvent.CONNECTION_CLOSED, h, null);
+        fireClosed(h);
     }
 
     /** The socket failed under the handle: the pool destroys this connection. */
     void failed(MupdateConnectionHandle h, Exception e) {
-        fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, h, e);
-    }
-
-    private void fire(int type, MupdateConnectionHandle h, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        event.setConnectionHandle(h);
-        for (ConnectionEventListener l : listeners) {
-            switch (type) {
-                case ConnectionEvent.CONNECTION_CLOSED -> l.connectionClosed(event);
-                default -> l.connectionErrorOccurred(event);
-            }
-        }
+        fireFailed(h, e);
     }
 
     @Override
@@ -88,57 +67,12 @@ final class MupdateManagedConnection implements ManagedConnection {
     }
 
     @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
+    protected String eisName() {
+        return "MUPDATE master " + client.master();
     }
 
     @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    @Override
-    public XAResource getXAResource() throws ResourceException {
-        throw new NotSupportedException("MUPDATE is not transactional");
-    }
-
-    @Override
-    public LocalTransaction getLocalTransaction() throws ResourceException {
-        throw new NotSupportedException("MUPDATE is not transactional");
-    }
-
-    @Override
-    public ManagedConnectionMetaData getMetaData() {
-        return new ManagedConnectionMetaData() {
-            @Override
-            public String getEISProductName() {
-                return "MUPDATE master " + client.master();
-            }
-
-            @Override
-            public String getEISProductVersion() {
-                return "RFC 3656";
-            }
-
-            @Override
-            public int getMaxConnections() {
-                return 0;
-            }
-
-            @Override
-            public String getUserName() {
-                return null;
-            }
-        };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
+    protected String eisVersion() {
+        return "RFC 3656";
     }
 }

@@ -1,23 +1,17 @@
 package org.corvid.jca.impl.mupdate;
 
-import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionFactory;
-import jakarta.resource.spi.ResourceAdapter;
-import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.ResourceAllocationException;
 import jakarta.resource.spi.SecurityException;
-import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
-import org.corvid.jca.impl.CorvidResourceAdapter;
+import org.corvid.jca.impl.OutboundConnectionFactory;
 
 /**
  * Outbound MUPDATE connections to the murder's master. The master and the credentials are config properties
@@ -25,8 +19,7 @@ import org.corvid.jca.impl.CorvidResourceAdapter;
  * this node's own MUPDATE port on 127.0.0.1), {@code corvid.mupdate.user} and {@code corvid.mupdate.password}.
  * Every pooled connection is authenticated once, when it is opened.
  */
-public class MupdateManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
-        ValidatingManagedConnectionFactory {
+public class MupdateManagedConnectionFactory extends OutboundConnectionFactory {
     private static final long serialVersionUID = 1L;
 
     private String master;
@@ -34,17 +27,10 @@ public class MupdateManagedConnectionFactory implements ManagedConnectionFactory
     private String password;
     private Integer connectTimeoutMillis = 5000;
     private Integer readTimeoutMillis = 30000;
-    private transient CorvidResourceAdapter adapter;
-    private transient PrintWriter logWriter;
 
     @Override
     public Object createConnectionFactory(ConnectionManager cm) {
         return new MupdateConnectionFactoryImpl(this, cm);
-    }
-
-    @Override
-    public Object createConnectionFactory() throws ResourceException {
-        throw new NotSupportedException("the MUPDATE client runs inside WildFly only (managed connections)");
     }
 
     @Override
@@ -105,30 +91,6 @@ public class MupdateManagedConnectionFactory implements ManagedConnectionFactory
 
     private String effectivePassword() {
         return password != null ? password : System.getProperty("corvid.mupdate.password", "");
-    }
-
-    CorvidResourceAdapter adapter() {
-        return adapter;
-    }
-
-    @Override
-    public ResourceAdapter getResourceAdapter() {
-        return adapter;
-    }
-
-    @Override
-    public void setResourceAdapter(ResourceAdapter ra) {
-        this.adapter = (CorvidResourceAdapter) ra;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 
     public String getMaster() { return master; }
