@@ -17,7 +17,7 @@ import org.corvid.jca.api.backend.BackendConnectionFactory;
 
 /**
  * A line-oriented client connection to a backend (IMAP, LMTP, POP3): connect and read timeouts, CRLF lines;
- * counted open in {@link ProxyMetrics} until closed.
+ * counted in use in {@link ProxyMetrics} until closed or released.
  */
 class BackendSocket implements AutoCloseable {
     private static final int READ_TIMEOUT_MS = 120_000;
@@ -47,7 +47,7 @@ class BackendSocket implements AutoCloseable {
             connection.discard();
             throw e;
         }
-        metrics.opened();
+        metrics.lent();
     }
 
     private static volatile BackendConnectionFactory pool;
@@ -156,7 +156,7 @@ class BackendSocket implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            metrics.closed();
+            metrics.returned();
             connection.discard();
         }
     }
@@ -169,7 +169,7 @@ class BackendSocket implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        metrics.closed();
+        metrics.returned();
         if (in.takeBuffered().length == 0 && channel.isBlocking()) {
             connection.close();
         } else {

@@ -25,7 +25,7 @@ public final class ProxyMetrics {
     public static final class Backend {
         private final String protocol;
         private final String server;
-        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger inUse = new AtomicInteger();
         private final LongAdder commands = new LongAdder();
         private final LongAdder nanos = new LongAdder();
         private final Latencies latencies = new Latencies();
@@ -37,7 +37,7 @@ public final class ProxyMetrics {
 
         public String protocol() { return protocol; }
         public String server() { return server; }
-        public int open() { return open.get(); }
+        public int inUse() { return inUse.get(); }
         public long commands() { return commands.sum(); }
         public Latencies latencies() { return latencies; }
 
@@ -47,8 +47,8 @@ public final class ProxyMetrics {
             return n == 0 ? 0 : nanos.sum() / 1e6 / n;
         }
 
-        void opened() { open.incrementAndGet(); }
-        void closed() { open.decrementAndGet(); }
+        void lent() { inUse.incrementAndGet(); }
+        void returned() { inUse.decrementAndGet(); }
 
         void command(long startNanos) {
             long took = System.nanoTime() - startNanos;

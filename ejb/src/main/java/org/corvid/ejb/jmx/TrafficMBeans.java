@@ -172,7 +172,7 @@ public class TrafficMBeans {
 
         @Override
         public int getBackendConnectionsInUse() {
-            return (int) sum(protocol, ProxyMetrics.Backend::open);
+            return (int) sum(protocol, ProxyMetrics.Backend::inUse);
         }
 
         @Override
@@ -204,7 +204,7 @@ public class TrafficMBeans {
         @Override
         public String[] getBackends() {
             return ProxyMetrics.backends(protocol).stream().map(b -> String.format(Locale.ROOT,
-                    "%s: in use %d, commands %d, p50 %.2f ms, p99 %.2f ms", b.server(), b.open(),
+                    "%s: in use %d, commands %d, p50 %.2f ms, p99 %.2f ms", b.server(), b.inUse(),
                     b.commands(), b.latencies().quantileMillis(0.5), b.latencies().quantileMillis(0.99))).toArray(String[]::new);
         }
     }
