@@ -266,6 +266,35 @@ public class MessageStore {
         return value == null ? 0 : ((Number) value).longValue();
     }
 
+    /** What a selected session's sync needs: the mailbox's HIGHESTMODSEQ and size, and what changed. */
+    public record Since(long highestModseq, long messages, List<Info> modified) {
+    }
+
+    /**
+     * The mailbox's HIGHESTMODSEQ and number of messages, with the messages added or changed after MODSEQ
+     * {@code since} (none are read when nothing changed, as a NOOP on a quiet mailbox finds); null if there is no
+     * such mailbox. Appends, flag changes and expunges each raise HIGHESTMODSEQ.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Since since(String mailboxName, long since) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        if (m == null) {
+            return null;
+        }
+        List<Info> modified = m.getHighestModseq() <= since ? List.of()
+                : em.createNamedQuery(Message.MODIFIED_SINCE, Message.class).setParameter("mailbox", m.getId())
+                        .setParameter("since", since).getResultStream().map(msg -> info(m, msg)).toList();
+        return new Since(m.getHighestModseq(), m.getTotalMessages(), modified);
+    }
+
+    /** The UIDs the mailbox holds, in order (to find what was expunged). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<Long> uids(String mailboxName) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        return m == null ? List.of() : em.createNamedQuery(Message.UIDS_UP_TO, Long.class).setParameter("mailbox", m.getId())
+                .setParameter("upTo", Long.MAX_VALUE).getResultList();
+    }
+
     /** The mailbox's messages in UID order; empty if there is no such mailbox. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<Info> messages(String mailboxName) {

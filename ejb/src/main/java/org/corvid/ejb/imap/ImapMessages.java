@@ -181,7 +181,11 @@ public class ImapMessages {
 
     /** Starts the session's view of {@code name}; returns it (EXISTS is its count). */
     public SelectedMailbox open(Connection c, String name, boolean readOnly) {
+        MailboxStore.Info box = mailboxes.find(name); // its HIGHESTMODSEQ before the messages: later changes are synced
         SelectedMailbox view = new SelectedMailbox(name, readOnly, visible(name));
+        if (box != null) {
+            view.highestModseq(box.highestModseq());
+        }
         c.attributes().put(SELECTED, view);
         return view;
     }
@@ -350,18 +354,46 @@ public class ImapMessages {
     }
 
     private void syncNow(Connection c, SelectedMailbox view) {
-        List<MessageStore.Info> now = visible(view.name());
-        if (now.isEmpty() && mailboxes.find(view.name()) == null) {
-            // moved to another backend (or deleted) under this session: not "every message expunged"
-            c.write("* BYE [UNAVAILABLE] Mailbox has been moved or deleted; please reconnect");
-            c.close();
+        if (SeenStates.isShared(caller().user(), view.name())) { // per-user \Seen changes raise no MODSEQ: read all
+            List<MessageStore.Info> all = visible(view.name());
+            if (all.isEmpty() && mailboxes.find(view.name()) == null) {
+                gone(c);
+                return;
+            }
+            Set<Long> present = new HashSet<>();
+            all.forEach(m -> present.add(m.uid()));
+            report(c, view, all, present);
             return;
         }
-        Set<Long> present = new HashSet<>();
-        now.forEach(m -> present.add(m.uid()));
-        for (long uid : view.uids()) {
-            if (!present.contains(uid)) {
-                c.write("* " + view.expunged(uid) + " EXPUNGE");
+        MessageStore.Since since = messages.since(view.name(), view.highestModseq());
+        if (since == null) {
+            gone(c);
+            return;
+        }
+        long largest = view.largestUid();
+        long appended = since.modified().stream().filter(m -> m.uid() > largest).count();
+        // as many messages as known plus the new ones: nothing was expunged, no need to read the UIDs
+        Set<Long> present = since.messages() == view.count() + appended ? null : new HashSet<>(messages.uids(view.name()));
+        report(c, view, since.modified(), present);
+        view.highestModseq(since.highestModseq());
+    }
+
+    /** The selected mailbox was moved to another backend (or deleted) under this session: not "every message expunged". */
+    private static void gone(Connection c) {
+        c.write("* BYE [UNAVAILABLE] Mailbox has been moved or deleted; please reconnect");
+        c.close();
+    }
+
+    /**
+     * Tells the client what changed: EXPUNGE for each known UID not {@code present} (null: nothing expunged),
+     * FETCH FLAGS for what it knows older of {@code now}, then EXISTS for the new messages in {@code now}.
+     */
+    private static void report(Connection c, SelectedMailbox view, List<MessageStore.Info> now, Set<Long> present) {
+        if (present != null) {
+            for (long uid : view.uids()) {
+                if (!present.contains(uid)) {
+                    c.write("* " + view.expunged(uid) + " EXPUNGE");
+                }
             }
         }
         long largest = view.largestUid();
@@ -378,7 +410,6 @@ public class ImapMessages {
         }
     }
 
-    /** {@code * n FETCH ([UID u ]FLAGS (...)[ MODSEQ (m)])}; the view learns the message's MODSEQ. */
     private static String flagsUpdate(Connection c, SelectedMailbox view, MessageStore.Info m, boolean withUid) {
         view.reported(m);
         // RFC 7162 3.1: under CONDSTORE every untagged FETCH carries UID and MODSEQ

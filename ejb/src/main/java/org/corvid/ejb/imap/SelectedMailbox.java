@@ -22,6 +22,7 @@ public final class SelectedMailbox {
     private long[] modseqs = new long[16];
     private Set<String>[] flags = newFlags(16);
     private int size;
+    private long highestModseq = -1; // the mailbox's, as of the last sync; -1: unknown (every message is checked)
     private final Map<Set<String>, Set<String>> distinctFlags = new HashMap<>();
 
     /** @param messages the mailbox's messages, in UID order, as the client learns them now */
@@ -57,6 +58,15 @@ public final class SelectedMailbox {
         modseqs[size] = m.modseq();
         flags[size] = distinct(m.flags());
         size++;
+    }
+
+    /** The mailbox's HIGHESTMODSEQ when this view was last brought up to date. */
+    synchronized long highestModseq() {
+        return highestModseq;
+    }
+
+    synchronized void highestModseq(long modseq) {
+        highestModseq = modseq;
     }
 
     String name() {
