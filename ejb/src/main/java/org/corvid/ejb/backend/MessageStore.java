@@ -266,6 +266,30 @@ public class MessageStore {
         return value == null ? 0 : ((Number) value).longValue();
     }
 
+    /** Receives a message's UID, MODSEQ and flags. */
+    @FunctionalInterface
+    public interface FlagsVisitor {
+        void message(long uid, long modseq, Set<String> flags);
+    }
+
+    /**
+     * Gives {@code each} the UID, MODSEQ and flags of every message of the mailbox, in UID order, as the rows
+     * are read (a SELECT of a mailbox of a million messages makes no entity and no list of them); false if
+     * there is no such mailbox.
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED) // the rows stream from an open persistence context
+    public boolean scan(String mailboxName, FlagsVisitor each) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        if (m == null) {
+            return false;
+        }
+        try (java.util.stream.Stream<Object[]> rows = em.createNamedQuery(Message.FLAGS_OF_MAILBOX, Object[].class)
+                .setParameter("mailbox", m.getId()).setHint("org.hibernate.fetchSize", 1000).getResultStream()) {
+            rows.forEach(r -> each.message(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), parseFlags((String) r[2])));
+        }
+        return true;
+    }
+
     /** What a selected session's sync needs: the mailbox's HIGHESTMODSEQ and size, and what changed. */
     public record Since(long highestModseq, long messages, List<Info> modified) {
     }
@@ -293,6 +317,17 @@ public class MessageStore {
         Mailbox m = mailbox(mailboxName, LockModeType.NONE);
         return m == null ? List.of() : em.createNamedQuery(Message.UIDS_UP_TO, Long.class).setParameter("mailbox", m.getId())
                 .setParameter("upTo", Long.MAX_VALUE).getResultList();
+    }
+
+    /** The mailbox's messages with {@code uids} (those it still has), in UID order. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<Info> messages(String mailboxName, Collection<Long> uids) {
+        Mailbox m = mailbox(mailboxName, LockModeType.NONE);
+        if (m == null || uids.isEmpty()) {
+            return List.of();
+        }
+        return byUids(em, m.getId(), uids).stream().sorted(java.util.Comparator.comparingLong(Message::getUid))
+                .map(msg -> info(m, msg)).toList();
     }
 
     /** The mailbox's messages in UID order; empty if there is no such mailbox. */

@@ -81,7 +81,15 @@ public class ImapMessages {
      * ({@link SeenStates}), not the owner's flag.
      */
     private List<MessageStore.Info> visible(String mailbox) {
-        List<MessageStore.Info> all = messages.messages(mailbox);
+        return asSeenByCaller(mailbox, messages.messages(mailbox));
+    }
+
+    /** As {@link #visible(String)}, only the messages with {@code uids}: their rows alone are read. */
+    private List<MessageStore.Info> visible(String mailbox, java.util.Collection<Long> uids) {
+        return asSeenByCaller(mailbox, messages.messages(mailbox, uids));
+    }
+
+    private List<MessageStore.Info> asSeenByCaller(String mailbox, List<MessageStore.Info> all) {
         String user = caller().user();
         if (!SeenStates.isShared(user, mailbox)) {
             return all;
@@ -89,12 +97,18 @@ public class ImapMessages {
         SequenceSet seen = seenStates.seen(user, mailbox);
         List<MessageStore.Info> mine = new ArrayList<>(all.size());
         for (MessageStore.Info m : all) {
-            Set<String> flags = new LinkedHashSet<>(m.flags());
-            flags.removeIf("\\Seen"::equalsIgnoreCase);
-            if (seen.contains(m.uid())) {
-                flags.add("\\Seen");
-            }
-            mine.add(new MessageStore.Info(m.uid(), m.modseq(), flags, m.internalDate(), m.size(), m.partition(), m.file()));
+            mine.add(new MessageStore.Info(m.uid(), m.modseq(), asSeenBy(m.flags(), seen.contains(m.uid())),
+                    m.internalDate(), m.size(), m.partition(), m.file()));
+        }
+        return mine;
+    }
+
+    /** A message's flags with the owner's {@code \\Seen} replaced by the caller's own ({@code seen}). */
+    private static Set<String> asSeenBy(Set<String> flags, boolean seen) {
+        Set<String> mine = new LinkedHashSet<>(flags);
+        mine.removeIf("\\Seen"::equalsIgnoreCase);
+        if (seen) {
+            mine.add("\\Seen");
         }
         return mine;
     }
@@ -145,7 +159,7 @@ public class ImapMessages {
             changeSeen(user, mailbox, change == FlagChange.ADD ? applied : List.of(),
                     change == FlagChange.REMOVE ? applied : List.of());
         }
-        return visible(mailbox).stream().filter(m -> stored.contains(m.uid())).toList();
+        return visible(mailbox, stored);
     }
 
     @EJB
@@ -182,7 +196,10 @@ public class ImapMessages {
     /** Starts the session's view of {@code name}; returns it (EXISTS is its count). */
     public SelectedMailbox open(Connection c, String name, boolean readOnly) {
         MailboxStore.Info box = mailboxes.find(name); // its HIGHESTMODSEQ before the messages: later changes are synced
-        SelectedMailbox view = new SelectedMailbox(name, readOnly, visible(name));
+        SelectedMailbox view = new SelectedMailbox(name, readOnly, List.of());
+        String user = caller().user();
+        SequenceSet seen = SeenStates.isShared(user, name) ? seenStates.seen(user, name) : null;
+        messages.scan(name, (uid, modseq, flags) -> view.add(uid, modseq, seen == null ? flags : asSeenBy(flags, seen.contains(uid))));
         if (box != null) {
             view.highestModseq(box.highestModseq());
         }
@@ -472,11 +489,9 @@ public class ImapMessages {
         MailboxStore.Info mailbox = mailboxes.find(view.name());
         boolean marksSeen = !view.readOnly() && mailbox != null && caller().may(mailbox, 's')
                 && items.stream().anyMatch(i -> i.equals("RFC822") || i.equals("RFC822.TEXT") || i.startsWith("BODY["));
-        List<MessageStore.Info> all = visible(view.name());
-        List<MessageStore.Info> wanted = new ArrayList<>();
-        for (MessageStore.Info m : all) {
-            int n = view.numberOf(m.uid());
-            if (n > 0 && set.contains(byUid ? m.uid() : n) && m.modseq() > changedSince) {
+        List<MessageStore.Info> wanted = new ArrayList<>(); // only the rows asked for are read
+        for (MessageStore.Info m : visible(view.name(), view.uidsIn(set, byUid))) {
+            if (m.modseq() > changedSince) {
                 wanted.add(m);
             }
         }

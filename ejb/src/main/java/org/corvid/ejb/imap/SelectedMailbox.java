@@ -53,10 +53,15 @@ public final class SelectedMailbox {
     }
 
     private void add(MessageStore.Info m) {
+        add(m.uid(), m.modseq(), m.flags());
+    }
+
+    /** Adds a message the client learns of now (UIDs in increasing order). */
+    synchronized void add(long uid, long modseq, Set<String> messageFlags) {
         grow(size + 1);
-        uids[size] = m.uid();
-        modseqs[size] = m.modseq();
-        flags[size] = distinct(m.flags());
+        uids[size] = uid;
+        modseqs[size] = modseq;
+        flags[size] = distinct(messageFlags);
         size++;
     }
 
@@ -100,6 +105,17 @@ public final class SelectedMailbox {
 
     synchronized List<Long> uids() {
         return Arrays.stream(uids, 0, size).boxed().toList();
+    }
+
+    /** The UIDs this session knows that {@code set} names, by UID or by message number. */
+    synchronized List<Long> uidsIn(org.corvid.ejb.backend.SequenceSet set, boolean byUid) {
+        List<Long> in = new java.util.ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (set.contains(byUid ? uids[i] : i + 1)) {
+                in.add(uids[i]);
+            }
+        }
+        return in;
     }
 
     /** Removes {@code uid}; returns the message number it had (to report as EXPUNGE), or 0. */

@@ -27,6 +27,8 @@ import java.util.Objects;
         query = "select m from Message m where m.mailboxId = :mailbox and m.uid > :after order by m.uid")
 @NamedQuery(name = Message.CHANGED_SINCE, query = "select m.uid, m.modseq, m.flags from Message m "
         + "where m.mailboxId = :mailbox and m.modseq > :since and m.uid <= :upTo order by m.uid")
+@NamedQuery(name = Message.FLAGS_OF_MAILBOX,
+        query = "select m.uid, m.modseq, m.flags from Message m where m.mailboxId = :mailbox order by m.uid")
 @NamedQuery(name = Message.MODIFIED_SINCE,
         query = "select m from Message m where m.mailboxId = :mailbox and m.modseq > :since order by m.uid")
 @NamedQuery(name = Message.UIDS_UP_TO,
@@ -36,6 +38,8 @@ public class Message {
     public static final String OF_MAILBOX_AFTER = "Message.ofMailboxAfter";
     /** [uid, modseq, flags] of the messages up to UID {@code :upTo} changed after MODSEQ {@code :since}. */
     public static final String CHANGED_SINCE = "Message.changedSince";
+    /** [uid, modseq, flags] of every message of {@code :mailbox}, in UID order (a SELECT: no entity is made). */
+    public static final String FLAGS_OF_MAILBOX = "Message.flagsOfMailbox";
     /** Messages of {@code :mailbox} added or changed after MODSEQ {@code :since}, in UID order. */
     public static final String MODIFIED_SINCE = "Message.modifiedSince";
     /** The UIDs of {@code :mailbox} up to {@code :upTo}, in order. */
