@@ -77,20 +77,21 @@ public class MailboxStore {
 
     /** Replaces the ACL of {@code name}; false if there is no such mailbox. */
     public boolean setAcl(String name, String acl) {
+        return update(name, m -> m.setAcl(acl));
+    }
+
+    /** Applies {@code change} to the mailbox {@code name}; false if there is none. */
+    private boolean update(String name, java.util.function.Consumer<Mailbox> change) {
         return em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", name).getResultStream()
                 .findFirst().map(m -> {
-                    m.setAcl(acl);
+                    change.accept(m);
                     return true;
                 }).orElse(false);
     }
 
     /** Sets (null: removes) the special use of {@code name} (METADATA {@code /private/specialuse}). */
     public boolean setSpecialUse(String name, String specialUse) {
-        return em.createNamedQuery(Mailbox.BY_NAME, Mailbox.class).setParameter("name", name).getResultStream()
-                .findFirst().map(m -> {
-                    m.setSpecialUse(specialUse);
-                    return true;
-                }).orElse(false);
+        return update(name, m -> m.setSpecialUse(specialUse));
     }
 
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)

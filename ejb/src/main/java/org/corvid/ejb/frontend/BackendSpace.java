@@ -5,13 +5,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -25,7 +19,7 @@ import org.jboss.logging.Logger;
 public final class BackendSpace {
     private static final Logger LOG = Logger.getLogger(BackendSpace.class);
     private static final long KEEP_NANOS = 10_000_000_000L;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final NodeApi API = new NodeApi(Duration.ofSeconds(1));
     private static final Map<String, Sample> SAMPLES = new ConcurrentHashMap<>();
 
     private record Sample(long freeBytes, long at) {
@@ -46,16 +40,10 @@ public final class BackendSpace {
     }
 
     private static long ask(String server) {
-        BackendAddresses.Address a = BackendAddresses.of(server);
-        String credentials = System.getProperty("corvid.mupdate.user", "") + ":" + System.getProperty("corvid.mupdate.password", "");
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + a.host() + ":" + a.httpPort() + "/api/internal/partitions"))
-                .timeout(Duration.ofSeconds(2)).header("Accept", "application/json")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                .GET().build();
         try {
-            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                LOG.debugf("free space of %s: HTTP %d", server, r.statusCode());
+            NodeApi.Reply r = API.call(server, "GET", "/api/internal/partitions", null, Duration.ofSeconds(2));
+            if (r.status() != 200) {
+                LOG.debugf("free space of %s: HTTP %d", server, r.status());
                 return -1;
             }
             JsonObject body;
