@@ -18,6 +18,8 @@ import org.corvid.ejb.mupdate.MupdateChange;
 import org.corvid.ejb.mupdate.MupdateRecord;
 import org.corvid.ejb.mupdate.MupdateService;
 import org.corvid.ejb.node.NodeConfig;
+import org.corvid.persistence.mupdate.MailboxLocation;
+import org.corvid.persistence.mupdate.MailboxState;
 import org.infinispan.Cache;
 import org.jboss.ejb3.annotation.SecurityDomain;
 import org.jboss.logging.Logger;
@@ -38,8 +40,12 @@ public class LocationCache {
     private static final Logger LOG = Logger.getLogger(LocationCache.class);
     private static final int PAGE = 5000;
 
+    /**
+     * Name → the rest of the record as one string ({@link #encode}): plain JDK types marshal between cluster
+     * nodes without a schema, and one string per entry is smaller than a record of three.
+     */
     @Resource(lookup = "java:jboss/infinispan/cache/corvid/corvid-locations")
-    private Cache<String, MupdateRecord> cache;
+    private Cache<String, String> cache;
 
     @EJB
     private MupdateService list;
@@ -47,9 +53,13 @@ public class LocationCache {
     @EJB
     private NodeConfig node;
 
+    /**
+     * A master loads the list at start. In a cluster the cache is replicated: a joining node gets it from the
+     * others, and the node that becomes master {@link #reconcile}s it with the list before its first write.
+     */
     @PostConstruct
     void load() {
-        if (!node.has(NodeConfig.Role.MUPDATE)) {
+        if (!node.has(NodeConfig.Role.MUPDATE) || org.corvid.ejb.cluster.MasterElection.clustered()) {
             return;
         }
         long start = System.nanoTime();
@@ -57,8 +67,8 @@ public class LocationCache {
         List<MupdateRecord> page;
         do {
             page = list.page(after, null, PAGE);
-            Map<String, MupdateRecord> batch = new HashMap<>();
-            page.forEach(r -> batch.put(r.name(), r));
+            Map<String, String> batch = new HashMap<>();
+            page.forEach(r -> batch.put(r.name(), encode(r)));
             // a change applied while loading is newer than the page: keep it
             batch.forEach(cache::putIfAbsent);
             if (!page.isEmpty()) {
@@ -68,18 +78,81 @@ public class LocationCache {
         LOG.infof("corvid-locations loaded: %d entries in %d ms", cache.size(), (System.nanoTime() - start) / 1_000_000);
     }
 
+    /**
+     * Makes the cache equal to the list (a new master, before it writes: a master that died between a commit and
+     * its publication left the cache behind). Only what differs is written.
+     */
+    public void reconcile() {
+        Set<String> listed = new java.util.HashSet<>();
+        String after = "";
+        List<MupdateRecord> page;
+        int changed = 0;
+        do {
+            page = list.page(after, null, PAGE);
+            Map<String, String> differ = new HashMap<>();
+            for (MupdateRecord r : page) {
+                listed.add(r.name());
+                String value = encode(r);
+                if (!value.equals(cache.get(r.name()))) {
+                    differ.put(r.name(), value);
+                }
+            }
+            cache.putAll(differ);
+            changed += differ.size();
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).name();
+            }
+        } while (page.size() == PAGE);
+        List<String> gone = namesNotIn(listed);
+        gone.forEach(cache::remove);
+        LOG.infof("corvid-locations reconciled with the list: %d entries, %d updated, %d removed", listed.size(),
+                changed, gone.size());
+    }
+
     /** Applies a committed change (called after commit only). */
     public void apply(MupdateChange change) {
         if (change.current() == null) {
             cache.remove(change.name());
         } else {
-            cache.put(change.name(), change.current());
+            cache.put(change.name(), encode(change.current()));
         }
+    }
+
+    /** Applies committed changes in order, the puts of a run without removals in one call (one round trip in a cluster). */
+    public void applyAll(List<MupdateChange> changes) {
+        Map<String, String> puts = new java.util.LinkedHashMap<>();
+        for (MupdateChange c : changes) {
+            if (c.current() == null) {
+                cache.putAll(puts);
+                puts.clear();
+                cache.remove(c.name());
+            } else {
+                puts.put(c.name(), encode(c.current()));
+            }
+        }
+        cache.putAll(puts);
     }
 
     /** The cached entry for {@code name}, or null. */
     public MupdateRecord lookup(String name) {
-        return cache.get(name);
+        return decode(name, cache.get(name));
+    }
+
+    private static String encode(MupdateRecord r) {
+        return (r.state() == MailboxState.ACTIVE ? 'A' : 'R') + r.location() + '\0' + r.acl();
+    }
+
+    private static MupdateRecord decode(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        int nul = value.indexOf('\0');
+        return new MupdateRecord(name, value.substring(1, nul), value.substring(nul + 1),
+                value.charAt(0) == 'A' ? MailboxState.ACTIVE : MailboxState.RESERVED);
+    }
+
+    private java.util.stream.Stream<MupdateRecord> records(java.util.stream.Stream<Map.Entry<String, String>> entries) {
+        return entries.map(e -> decode(e.getKey(), e.getValue()));
     }
 
     /**
@@ -95,8 +168,8 @@ public class LocationCache {
     /** As above, only the entries {@code keep} accepts: they are chosen before the sort, which then has less to do. */
     public void forEachMatchingInOrder(java.util.function.Predicate<MupdateRecord> keep, Consumer<MupdateRecord> each) {
         MupdateRecord[] records;
-        try (var values = cache.values().stream()) {
-            records = values.filter(keep).toArray(MupdateRecord[]::new);
+        try (var entries = cache.entrySet().stream()) {
+            records = records(entries).filter(keep).toArray(MupdateRecord[]::new);
         }
         java.util.Arrays.parallelSort(records, java.util.Comparator.comparing(MupdateRecord::name));
         for (MupdateRecord r : records) {
@@ -117,11 +190,12 @@ public class LocationCache {
         java.util.PriorityQueue<MupdateRecord> smallest = new java.util.PriorityQueue<>(
                 java.util.Comparator.comparing(MupdateRecord::name).reversed());
         long[] matching = {0, 0}; // with the prefix; of those, after the cursor
-        try (var values = cache.values().stream()) {
-            values.forEach(r -> {
-                if (!r.name().startsWith(prefix)) {
+        try (var entries = cache.entrySet().stream()) {
+            entries.forEach(e -> {
+                if (!e.getKey().startsWith(prefix)) {
                     return;
                 }
+                MupdateRecord r = decode(e.getKey(), e.getValue());
                 matching[0]++;
                 if (after != null && r.name().compareTo(after) <= 0) {
                     return;
@@ -141,8 +215,9 @@ public class LocationCache {
     /** Mailboxes per server, over the whole list. */
     public Map<String, Long> countsByServer() {
         try (var values = cache.values().stream()) {
-            return values.collect(java.util.stream.Collectors.groupingBy(MupdateRecord::server, java.util.TreeMap::new,
-                    java.util.stream.Collectors.counting()));
+            return values.map(v -> MailboxLocation.serverOf(v.substring(1, v.indexOf('\0'))))
+                    .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.TreeMap::new,
+                            java.util.stream.Collectors.counting()));
         }
     }
 

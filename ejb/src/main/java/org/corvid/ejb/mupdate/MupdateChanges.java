@@ -32,6 +32,16 @@ public class MupdateChanges {
     /** Called after commit only (see {@link MupdateService}). */
     public void publish(MupdateChange change) {
         locations.apply(change);
+        stream(change);
+    }
+
+    /** A committed batch, in order: the cache first (in a cluster, one round trip for the batch), then the streams. */
+    public void publishAll(java.util.List<MupdateChange> batch) {
+        locations.applyAll(batch);
+        batch.forEach(this::stream);
+    }
+
+    private void stream(MupdateChange change) {
         for (UpdateStream s : streams) {
             if (s.closed()) {
                 streams.remove(s);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.corvid.ejb.cluster.MasterRole;
 import org.corvid.ejb.location.LocationCache;
 import org.corvid.ejb.mupdate.MupdateService.Write;
 import org.corvid.ejb.node.NodeConfig;
@@ -49,6 +50,7 @@ public class MupdateMdb implements MupdateListener {
     private static final int PAGE = 5000;
     private static final int MAX_UPDATE_HOSTS = 30;
     private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration RELAY_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final String LOGIN_USER = Base64.getEncoder().encodeToString("Username:".getBytes(StandardCharsets.US_ASCII));
     private static final String LOGIN_PASSWORD = Base64.getEncoder().encodeToString("Password:".getBytes(StandardCharsets.US_ASCII));
 
@@ -73,8 +75,35 @@ public class MupdateMdb implements MupdateListener {
     @EJB
     private MupdateSlave slave;
 
+    @EJB
+    private MasterRole master;
+
+    /**
+     * In a cluster, a node that is not the master relays the connection to the one that is (clients need not
+     * know which node it is; after a failover they reconnect and land on the new one).
+     */
     @OnConnect
     public void greet(Connection c) {
+        if (master.clustered() && !master.active()) {
+            String target = master.relayTarget();
+            if (target == null) {
+                c.write("* BYE \"no MUPDATE master at the moment, try again shortly\"");
+                c.close();
+                return;
+            }
+            try {
+                int colon = target.lastIndexOf(':');
+                c.relayTo(new java.net.InetSocketAddress(target.substring(0, colon),
+                        Integer.parseInt(target.substring(colon + 1))), RELAY_CONNECT_TIMEOUT);
+                master.relaying(c, target);
+                LOG.debugf("[%s] relayed to the MUPDATE master at %s", c.id(), target);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.infof("[%s] MUPDATE master %s not reachable: %s", c.id(), target, e.getMessage());
+                c.write("* BYE \"MUPDATE master not reachable, try again shortly\"");
+                c.close();
+            }
+            return;
+        }
         banner(c);
     }
 
@@ -231,12 +260,26 @@ public class MupdateMdb implements MupdateListener {
             Write w = new Write(kind, a.get(0), count > 1 ? a.get(1) : null, count > 2 ? a.get(2) : "");
             Connection.DeferredReply answer = c.deferReply();
             writer.submit(w, (outcome, failure) -> {
+                if (stale(failure)) {
+                    answer.complete(r.tag() + " NO \"not the MUPDATE master any more, reconnect\"");
+                    c.close(); // the client reconnects, to the new master
+                    return;
+                }
                 if (failure != null) {
                     LOG.errorf(failure, "[%s] %s %s failed", c.id(), kind, w.name());
                 }
                 answer.complete(r.tag() + " " + (failure == null ? outcome.reply() : "NO \"Server error\""));
             });
         }
+    }
+
+    private static boolean stale(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.corvid.ejb.cluster.StaleMasterException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Command(value = "FIND", states = SessionState.AUTHENTICATED)

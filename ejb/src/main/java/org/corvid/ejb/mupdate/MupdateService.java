@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Future;
+import org.corvid.ejb.cluster.MasterRole;
 import org.corvid.persistence.mupdate.MailboxLocation;
 import org.corvid.persistence.mupdate.MailboxState;
 import org.jboss.ejb3.annotation.SecurityDomain;
@@ -64,6 +65,9 @@ public class MupdateService {
     @EJB
     private MupdateChanges changes;
 
+    @EJB
+    private MasterRole master;
+
     /** Only murder principals (roles in {@code corvid.mupdate.writer-roles}) may change the list. */
     public boolean callerMayWrite() {
         return Arrays.stream(System.getProperty("corvid.mupdate.writer-roles", "corvid-admin,corvid-backend")
@@ -83,6 +87,7 @@ public class MupdateService {
      * in the same order; a rolled-back batch publishes nothing.
      */
     public List<Outcome> apply(List<Write> writes) {
+        master.fence(); // in a cluster: commits only while this node holds the master lease
         List<MupdateChange> made = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>(writes.size());
         for (Write w : writes) {
@@ -96,7 +101,7 @@ public class MupdateService {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
-                    made.forEach(changes::publish);
+                    changes.publishAll(made);
                 }
             }
         });

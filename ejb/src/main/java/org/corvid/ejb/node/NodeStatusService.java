@@ -34,6 +34,9 @@ public class NodeStatusService {
     private NodeConfig node;
 
     @EJB
+    private org.corvid.ejb.cluster.MasterRole master;
+
+    @EJB
     private SchemaMigrator schemas;
 
     @EJB
@@ -77,8 +80,12 @@ public class NodeStatusService {
     /** This node's MUPDATE side, alone (cheap: no database). */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public NodeStatus.Mupdate mupdate() {
-        String mode = node.has(NodeConfig.Role.MUPDATE) ? "master" : slave.active() ? "slave" : "none";
-        return new NodeStatus.Mupdate(mode, slave.master(), node.has(NodeConfig.Role.MUPDATE) || slave.synced(),
+        String mode = master.clustered() ? (master.active() ? "master" : "standby")
+                : node.has(NodeConfig.Role.MUPDATE) ? "master" : slave.active() ? "slave" : "none";
+        var lease = master.holder();
+        String masterAt = master.clustered() ? (lease == null || lease.node().isEmpty() ? null
+                : lease.node() + "@" + lease.address()) : slave.master();
+        return new NodeStatus.Mupdate(mode, masterAt, node.has(NodeConfig.Role.MUPDATE) || slave.synced(),
                 changes.streamingClients());
     }
 

@@ -103,6 +103,17 @@ public interface Connection {
      */
     long pendingOutputBytes();
 
+    /**
+     * Hands this connection over to {@code target}: what was written so far goes out first, then every byte
+     * from the client goes to {@code target} and every byte back to the client, unparsed (TLS, if active, still
+     * ends here), until either side closes. No more commands reach the bean. Returns once connected; throws
+     * (and the connection stays as it was) if {@code target} cannot be reached within {@code connectTimeout}.
+     */
+    void relayTo(InetSocketAddress target, Duration connectTimeout) throws java.io.IOException;
+
+    /** Where {@link #relayTo} sent this connection, or null. */
+    InetSocketAddress relayedTo();
+
     /** Flushes what was written and closes the connection. */
     void close();
 }

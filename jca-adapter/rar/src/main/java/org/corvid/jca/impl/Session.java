@@ -82,6 +82,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
      */
     private final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
     private volatile boolean closeWhenAnswered;
+    private volatile InetSocketAddress relayedTo;
     private final java.util.List<String> afterTls = new java.util.ArrayList<>(); // written after startTls()
 
     Session(String id, ProtocolListener listener, Channel channel) {
@@ -103,7 +104,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         int loginTimeout = listener.spec().getLoginTimeoutSeconds();
         if (loginTimeout > 0) {
             channel.eventLoop().schedule(() -> {
-                if (user == null && channel.isActive() && !closeRequested) {
+                if (user == null && relayedTo == null && channel.isActive() && !closeRequested) {
                     LOG.debugf("[%s] not authenticated after %d s, closing", id, loginTimeout);
                     writeAndClose(dialect.bye("Login timeout"));
                 }
@@ -604,6 +605,45 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
             ((SessionDecoder) channel.pipeline().get(DECODER)).expectMessage(maxBytes);
             channel.writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8));
         });
+    }
+
+    @Override
+    public void relayTo(InetSocketAddress target, Duration connectTimeout) throws java.io.IOException {
+        flushOwnOutput();
+        channel.config().setAutoRead(false);
+        io.netty.channel.ChannelFuture connect = new io.netty.bootstrap.Bootstrap()
+                .group(channel.eventLoop())
+                .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                .handler(new Relay(channel))
+                .connect(target);
+        if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
+            connect.channel().close();
+            channel.config().setAutoRead(true);
+            throw new java.io.IOException("cannot connect to " + target + ": "
+                    + (connect.cause() == null ? "timed out" : connect.cause().getMessage()), connect.cause());
+        }
+        Channel peer = connect.channel();
+        relayedTo = target;
+        LOG.debugf("[%s] relayed to %s", id, target);
+        channel.eventLoop().execute(() -> {
+            var p = channel.pipeline();
+            if (p.get("idle") != null) {
+                p.remove("idle"); // the peer has its own idle timeout
+            }
+            p.addBefore(DECODER, "relay", new Relay(peer)); // bytes from here on go to the peer, unparsed
+            channel.closeFuture().addListener(f -> peer.close());
+            if (!channel.isActive()) {
+                peer.close();
+            }
+            channel.config().setAutoRead(true);
+        });
+    }
+
+    @Override
+    public InetSocketAddress relayedTo() {
+        return relayedTo;
     }
 
     @Override
