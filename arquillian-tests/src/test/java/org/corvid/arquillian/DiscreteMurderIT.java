@@ -39,24 +39,9 @@ class DiscreteMurderIT {
     private static String bobBackend;
 
     private static String murder(String command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", Path.of("../bin/corvid-murder").toAbsolutePath().toString(), command)
-                .redirectErrorStream(true);
-        pb.environment().put("CORVID_HOME", System.getProperty("jboss.home"));
-        pb.environment().put("CORVID_EAR", Path.of(System.getProperty("corvid.test.ear", "target/corvid.ear")).toAbsolutePath().toString());
-        pb.environment().put("CORVID_MURDER_DIR", DIR.toString());
-        pb.environment().put("CORVID_MURDER_OFFSET", "9500");
-        pb.environment().put("CORVID_MURDER_FRONTEND2_OPTS", "-Dcorvid.referrals=false -Dcorvid.placement=server:backend2");
-        java.io.File log = DIR.resolveSibling("murder-" + command + ".log").toFile();
-        Process p = pb.redirectOutput(log).start(); // to a file: a hung script cannot block the read
-        p.getOutputStream().close();
-        boolean finished = p.waitFor(400, TimeUnit.SECONDS);
-        if (!finished) {
-            p.destroyForcibly();
-        }
-        String out = java.nio.file.Files.readString(log.toPath(), StandardCharsets.UTF_8);
-        assertTrue(finished, "corvid-murder " + command + " did not finish:\n" + out);
-        assertEquals(0, p.exitValue(), "corvid-murder " + command + ":\n" + out);
-        return out;
+        return Scripts.run("corvid-murder", Map.of("CORVID_MURDER_DIR", DIR.toString(), "CORVID_MURDER_OFFSET", "9500",
+                        "CORVID_MURDER_FRONTEND2_OPTS", "-Dcorvid.referrals=false -Dcorvid.placement=server:backend2"),
+                DIR.resolveSibling("murder-" + command + ".log"), command);
     }
 
     private static void readStatus() throws Exception {

@@ -19,7 +19,13 @@ final class Http {
 
     /** GET {@code path} on {@code port}; {@code user} (password = user name, as in the dev realm) or null. */
     static HttpResponse<String> get(int port, String path, String user) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + TestServer.HOST + ":" + port + path));
+        return get(port, path, user, java.time.Duration.ofSeconds(60));
+    }
+
+    /** As above, failing after {@code timeout} (a frozen server never answers). */
+    static HttpResponse<String> get(int port, String path, String user, java.time.Duration timeout) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + TestServer.HOST + ":" + port + path))
+                .timeout(timeout);
         if (user != null) {
             b.header("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));

@@ -28,6 +28,7 @@ public class MasterLease {
     /** Takes the lease for {@code node} if it has expired (or is {@code node}'s already): the new epoch, or -1. */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public long take(String node, String address, long leaseMillis) {
+        guard(leaseMillis);
         long now = System.currentTimeMillis();
         int taken = em.createNativeQuery("UPDATE master_lease SET epoch = epoch + 1, holder = ?1, address = ?2,"
                         + " expires_at = ?3 WHERE id = 1 AND (expires_at < ?4 OR holder = ?1)")
@@ -39,6 +40,7 @@ public class MasterLease {
     /** Extends the lease of {@code node} at {@code epoch}; false if another node has taken it since. */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public boolean renew(String node, long epoch, long leaseMillis) {
+        guard(leaseMillis);
         return extend(node, epoch, leaseMillis);
     }
 
@@ -49,8 +51,22 @@ public class MasterLease {
      */
     @TransactionAttribute(TransactionAttributeType.MANDATORY)
     public void fence(String node, long epoch, long leaseMillis) {
+        guard(leaseMillis);
         if (!extend(node, epoch, leaseMillis)) {
             throw new StaleMasterException(node, epoch);
+        }
+    }
+
+    /**
+     * On PostgreSQL: a transaction holding the lease row must not outlive a frozen holder. If its node stops
+     * (SIGSTOP, a long GC pause) mid-transaction, the server ends the transaction after a lease of idleness,
+     * which frees the row for the next master (the frozen node's batch then fails); and no one waits for the
+     * row longer than a lease.
+     */
+    private void guard(long leaseMillis) {
+        if ("PostgreSQL".equalsIgnoreCase(System.getProperty("corvid.mupdate.database", ""))) {
+            em.createNativeQuery("SET LOCAL idle_in_transaction_session_timeout = " + leaseMillis).executeUpdate();
+            em.createNativeQuery("SET LOCAL lock_timeout = " + leaseMillis).executeUpdate();
         }
     }
 

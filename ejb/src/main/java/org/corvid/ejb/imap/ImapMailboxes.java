@@ -160,6 +160,13 @@ public class ImapMailboxes {
                 c.write(r.tag() + " NO [NOPERM] Only an administrator may choose a partition");
                 return;
             }
+            // CREATE name server[!partition] naming this node (a frontend that is also this backend)
+            String here = node.serverName();
+            if (partition.equalsIgnoreCase(here)) {
+                partition = null;
+            } else if (partition.regionMatches(true, 0, here + "!", 0, here.length() + 1)) {
+                partition = partition.length() > here.length() + 1 ? partition.substring(here.length() + 1) : null;
+            }
         } else if (r.args().size() > 2) {
             c.write(r.tag() + " BAD " + usage);
             return;

@@ -78,7 +78,8 @@ public class MupdateService {
 
     /** One change of the list, as a MUPDATE command asks it. */
     public record Write(Kind kind, String name, String location, String acl) {
-        public enum Kind { RESERVE, ACTIVATE, DEACTIVATE, DELETE }
+        /** EXPIRE (not a MUPDATE command): deletes a reservation older than {@code corvid.mupdate.reservation-expiry-seconds}, nothing else. */
+        public enum Kind { RESERVE, ACTIVATE, DEACTIVATE, DELETE, EXPIRE }
     }
 
     /**
@@ -124,6 +125,10 @@ public class MupdateService {
                     : l.getState() != MailboxState.ACTIVE ? Outcome.NOT_ACTIVE
                     : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
             case DELETE -> l == null ? Outcome.DOESNT_EXIST : remove(l, made);
+            // EXPIRE: only if it is still a reservation, and still old (it may have been activated meanwhile)
+            case EXPIRE -> l == null ? Outcome.DOESNT_EXIST
+                    : l.getState() != MailboxState.RESERVED || !l.getLastChange().isBefore(expiredBefore())
+                    ? Outcome.EXISTS : remove(l, made);
         };
     }
 
@@ -149,6 +154,22 @@ public class MupdateService {
     private MailboxLocation find(String name) {
         return em.createNamedQuery(MailboxLocation.BY_NAME, MailboxLocation.class)
                 .setParameter("name", name).getResultStream().findFirst().orElse(null);
+    }
+
+    /** How long a mailbox may stay RESERVED ({@code corvid.mupdate.reservation-expiry-seconds}, default 3600). */
+    static java.time.Duration reservationExpiry() {
+        return java.time.Duration.ofSeconds(Long.getLong("corvid.mupdate.reservation-expiry-seconds", 3600));
+    }
+
+    static java.time.Instant expiredBefore() {
+        return java.time.Instant.now().minus(reservationExpiry());
+    }
+
+    /** Names RESERVED for longer than the expiry, at most {@code limit}. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<String> expiredReservations(int limit) {
+        return em.createNamedQuery(MailboxLocation.RESERVED_BEFORE, String.class)
+                .setParameter("before", expiredBefore()).setMaxResults(limit).getResultList();
     }
 
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)

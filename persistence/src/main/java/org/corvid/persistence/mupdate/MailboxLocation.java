@@ -25,7 +25,12 @@ import java.util.UUID;
 @NamedQuery(name = MailboxLocation.PAGE_BY_LOCATION_PREFIX,
         query = "select l.name, l.location, l.acl, l.state from MailboxLocation l"
                 + " where l.location like :prefix escape '\\' and l.name > :after order by l.name")
+@NamedQuery(name = MailboxLocation.RESERVED_BEFORE,
+        query = "select l.name from MailboxLocation l where l.state = org.corvid.persistence.mupdate.MailboxState.RESERVED"
+                + " and l.lastChange < :before order by l.name")
 public class MailboxLocation {
+    /** Names of the entries RESERVED since before {@code before} (reservations whose creator vanished). */
+    public static final String RESERVED_BEFORE = "MailboxLocation.reservedBefore";
     public static final String COUNT = "MailboxLocation.count";
     public static final String BY_NAME = "MailboxLocation.byName";
     /**

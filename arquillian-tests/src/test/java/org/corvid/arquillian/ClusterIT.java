@@ -1,0 +1,359 @@
+package org.corvid.arquillian;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The cluster of {@code bin/corvid-cluster}: three WildFly nodes (base offset 8000), each with the roles
+ * mupdate,backend,frontend, sharing a PostgreSQL the script starts. A write through one node is seen by lookups
+ * on another at once; MUPDATE clients of a node that is not master are relayed to the master; the master killed
+ * with {@code kill -9} during a stream of CREATEs is replaced within 10 s, no acknowledged mailbox is lost and
+ * every client gets an answer, while another node goes on serving LIST and proxying; the killed node rejoins as
+ * a non-master with everything written meanwhile; the master frozen ({@code SIGSTOP}) for 60 s is replaced, and
+ * the write it still had in hand when it resumed is refused by the lease's fencing. No Arquillian deployment.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final Path DIR = Path.of("target/cluster").toAbsolutePath();
+    private static final Pattern STATUS = Pattern.compile("(node\\d) mupdate,backend,frontend imap=(\\d+) lmtp=(\\d+)"
+            + " pop3=(\\d+) mupdate=(\\d+) http=(\\d+) pid=(\\d+|-) master=(yes|no)");
+    private static final Map<String, Map<String, String>> NODES = new HashMap<>();
+    private static List<String> status;
+
+    private static String cluster(String... args) throws Exception {
+        String expiry = "-Dcorvid.mupdate.reservation-expiry-seconds=20";
+        return Scripts.run("corvid-cluster", Map.of("CORVID_CLUSTER_DIR", DIR.toString(), "CORVID_CLUSTER_OFFSET", "8000",
+                "CORVID_CLUSTER_PG_PORT", "15532", "CORVID_CLUSTER_NODE1_OPTS", expiry, "CORVID_CLUSTER_NODE2_OPTS", expiry,
+                "CORVID_CLUSTER_NODE3_OPTS", expiry), DIR.resolveSibling("cluster-" + args[0] + ".log"), args);
+    }
+
+    private static void readStatus() throws Exception {
+        status = cluster("status").lines().toList();
+        for (String line : status) {
+            Matcher m = STATUS.matcher(line);
+            assertTrue(m.matches(), line);
+            NODES.put(m.group(1), Map.of("imap", m.group(2), "mupdate", m.group(5), "http", m.group(6),
+                    "pid", m.group(7), "master", m.group(8)));
+        }
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        boolean postgres = Files.isDirectory(Path.of("/usr/lib/postgresql"))
+                && Files.list(Path.of("/usr/lib/postgresql")).anyMatch(v -> Files.isExecutable(v.resolve("bin/pg_ctl")));
+        Assumptions.assumeTrue(postgres, "PostgreSQL server binaries not installed (apt-get install postgresql):"
+                + " the cluster test is skipped");
+        Files.createDirectories(DIR);
+        cluster("down"); // a cluster a failed run left behind
+        new ProcessBuilder("rm", "-rf", DIR.toString()).start().waitFor();
+        Files.createDirectories(DIR);
+        cluster("up", "3");
+        readStatus();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (Files.isDirectory(DIR)) {
+            cluster("down");
+        }
+    }
+
+    private static int port(String node, String protocol) {
+        return Integer.parseInt(NODES.get(node).get(protocol));
+    }
+
+    private static String master() {
+        return NODES.entrySet().stream().filter(e -> e.getValue().get("master").equals("yes")).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new AssertionError("no master: " + status));
+    }
+
+    private static List<String> others(String node) {
+        return NODES.keySet().stream().filter(n -> !n.equals(node)).sorted().toList();
+    }
+
+    /** The answer of a non-LOGIN IMAP command, as one line per response. */
+    private static List<String> imap(LineClient c, String tag, String command) throws IOException {
+        c.send(tag + " " + command);
+        return c.answer(tag);
+    }
+
+    private static String last(List<String> answer) {
+        return answer.get(answer.size() - 1);
+    }
+
+    /** Waits (up to {@code seconds}) until one of {@code candidates} reports itself master; returns it. */
+    private static String awaitMaster(List<String> candidates, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            for (String n : candidates) {
+                try {
+                    if (Http.get(port(n, "http"), "/api/health", null, java.time.Duration.ofSeconds(2)).body()
+                            .contains("\"mode\":\"master\"")) {
+                        return n;
+                    }
+                } catch (IOException e) {
+                    // not answering (stopped, or frozen)
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("none of " + candidates + " became master within " + seconds + " s");
+    }
+
+    @Test
+    @Order(1)
+    void statusPrintsOneLinePerNodeAndExactlyOneMaster() {
+        assertEquals(List.of("node1", "node2", "node3"), status.stream().map(l -> l.substring(0, l.indexOf(' '))).toList());
+        assertEquals("node1 mupdate,backend,frontend imap=9143 lmtp=10424 pop3=9110 mupdate=11905 http=16080",
+                status.get(0).substring(0, status.get(0).indexOf(" pid=")));
+        assertEquals(1, status.stream().filter(l -> l.endsWith("master=yes")).count(), status.toString());
+    }
+
+    @Test
+    @Order(2)
+    void aWriteThroughOneNodeIsSeenByLookupsOnAnotherAtOnce() throws Exception {
+        List<String> others = others(master());
+        try (LineClient admin = LineClient.imap(port(others.get(0), "imap"), "admin")) {
+            assertEquals("A1 OK Completed", last(imap(admin, "A1", "CREATE user.alice " + others.get(0))));
+            assertEquals("A2 OK Completed", last(imap(admin, "A2", "CREATE user.alice.at-once")));
+        }
+        try (LineClient alice = LineClient.imap(port(others.get(1), "imap"), "alice")) {
+            // at once on the third node: from its replica of the cache, no barrier, no retry
+            assertEquals(List.of("* LIST (\\HasNoChildren) \".\" INBOX.at-once", "B1 OK Completed"),
+                    imap(alice, "B1", "LIST \"\" INBOX.at-once"));
+            assertTrue(last(imap(alice, "B2", "SELECT INBOX.at-once")).startsWith("B2 OK [READ-WRITE]"));
+        }
+        String body = Http.get(port(master(), "http"), "/api/mailboxes/user.alice.at-once", "admin").body();
+        assertTrue(body.contains("\"server\":\"" + others(master()).get(0) + "\""), body);
+    }
+
+    @Test
+    @Order(3)
+    void mupdateClientsOfAnotherNodeAreRelayedToTheMaster() throws Exception {
+        String master = master();
+        String other = others(master).get(0);
+        try (LineClient m = new LineClient(port(other, "mupdate"))) {
+            String banner = m.readUntil("* OK MUPDATE");
+            assertTrue(banner.startsWith("* OK MUPDATE \"" + master + "\" \"Corvid\"") && banner.endsWith("\"(master)\""), banner);
+        }
+        try (LineClient m = LineClient.mupdate(port(other, "mupdate"), "frontend", "frontend")) {
+            m.send("F1 FIND \"user.alice.at-once\"");
+            List<String> found = m.answer("F1");
+            assertEquals(5, found.size(), found.toString());
+            assertTrue(found.get(0).startsWith("F1 MAILBOX "), found.toString());
+            assertEquals("F1 OK \"Search completed\"", last(found));
+        }
+    }
+
+    /** CREATEs through one node, one after the other, each answered; what was acknowledged, and the longest wait. */
+    private static final class Creates extends Thread {
+        final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        final List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        final AtomicBoolean stop = new AtomicBoolean();
+        volatile long longestAnswerMillis;
+        volatile long lastOkMillis;
+        volatile Throwable failure;
+        private final int port;
+        private final String user;
+        private final String prefix;
+
+        Creates(int port, String user, String prefix) {
+            this.port = port;
+            this.user = user;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public void run() {
+            try (LineClient c = LineClient.imap(port, user)) {
+                c.timeout(60_000);
+                for (int i = 0; !stop.get(); i++) {
+                    long start = System.currentTimeMillis();
+                    String answer = last(imap(c, "C" + i, "CREATE INBOX." + prefix + i));
+                    longestAnswerMillis = Math.max(longestAnswerMillis, System.currentTimeMillis() - start);
+                    if (answer.equals("C" + i + " OK Completed")) {
+                        acknowledged.add("INBOX." + prefix + i);
+                        lastOkMillis = System.currentTimeMillis();
+                    } else {
+                        assertTrue(answer.startsWith("C" + i + " NO "), answer); // a clean refusal, never BAD
+                        refused.add(answer);
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+    }
+
+    private static void assertAllListed(String node, String user, List<String> names) throws Exception {
+        assertAllListed(node, user, names, 0);
+    }
+
+    /** As above, allowing {@code seconds} for a node that was cut off to merge back into the cluster. */
+    private static void assertAllListed(String node, String user, List<String> names, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        List<String> missing;
+        do {
+            try (LineClient c = LineClient.imap(port(node, "imap"), user)) {
+                List<String> listed = imap(c, "L1", "LIST \"\" \"INBOX.*\"");
+                missing = names.stream().filter(n -> !listed.contains("* LIST (\\HasNoChildren) \".\" " + n)).toList();
+            }
+            if (!missing.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(1000);
+            }
+        } while (!missing.isEmpty() && System.currentTimeMillis() < deadline);
+        assertEquals(List.of(), missing, "missing on " + node);
+    }
+
+    @Test
+    @Order(4)
+    void theMasterKilledDuringCreatesIsReplacedWithin10sLosingNothingWhileAnotherNodeServes() throws Exception {
+        String killed = master();
+        String through = others(killed).get(1); // alice's INBOX is on others(killed).get(0)
+        Creates creates = new Creates(port(through, "imap"), "alice", "k");
+        AtomicBoolean serving = new AtomicBoolean(true);
+        List<String> servingErrors = Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> { // LIST and a proxied SELECT on the first survivor, all along
+            try (LineClient alice = LineClient.imap(port(others(killed).get(0), "imap"), "alice")) {
+                for (int i = 0; serving.get(); i++) {
+                    String list = last(imap(alice, "R" + i, "LIST \"\" INBOX.at-once"));
+                    String select = last(imap(alice, "S" + i, "EXAMINE INBOX.at-once"));
+                    if (!list.startsWith("R" + i + " OK") || !select.startsWith("S" + i + " OK")) {
+                        servingErrors.add(list + " / " + select);
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                servingErrors.add(e.toString());
+            }
+        });
+        creates.start();
+        reader.start();
+        Thread.sleep(3000);
+        int before = creates.acknowledged.size();
+        long killedAt = System.currentTimeMillis();
+        new ProcessBuilder("kill", "-9", NODES.get(killed).get("pid")).start().waitFor();
+        String next = awaitMaster(others(killed), 10);
+        long newMasterMillis = System.currentTimeMillis() - killedAt;
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (creates.lastOkMillis < killedAt + newMasterMillis && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(2000);
+        creates.stop.set(true);
+        serving.set(false);
+        creates.join(70_000);
+        reader.join(10_000);
+        System.out.printf("ClusterIT: %s killed; %s master after %d ms; CREATEs acknowledged %d (%d before the kill),"
+                        + " refused %d, longest answer %d ms%n", killed, next, newMasterMillis, creates.acknowledged.size(),
+                before, creates.refused.size(), creates.longestAnswerMillis);
+        assertEquals(null, creates.failure, "every CREATE answered");
+        assertTrue(newMasterMillis <= 10_000, "new master after " + newMasterMillis + " ms");
+        assertTrue(creates.lastOkMillis > killedAt, "CREATEs succeed again after the failover");
+        assertEquals(List.of(), servingErrors, "the other node kept serving LIST and proxying");
+        assertAllListed(through, "alice", creates.acknowledged);
+        try (LineClient m = LineClient.mupdate(port(next, "mupdate"), "frontend", "frontend")) {
+            for (String name : List.of(creates.acknowledged.get(0), creates.acknowledged.get(creates.acknowledged.size() - 1))) {
+                m.send("F1 FIND \"user.alice." + name.substring("INBOX.".length()) + "\"");
+                assertEquals(5, m.answer("F1").size(), name + " in the master's list");
+            }
+        }
+
+        // the killed node rejoins: not master, and it sees what was written while it was away
+        cluster("start", killed);
+        readStatus();
+        assertEquals("no", NODES.get(killed).get("master"));
+        assertEquals(next, master());
+        assertAllListed(killed, "alice", creates.acknowledged);
+    }
+
+    @Test
+    @Order(5)
+    void aFrozenMasterIsReplacedAndItsLateWriteIsRefused() throws Exception {
+        String frozen = master();
+        String home = others(frozen).get(0);
+        String through = others(frozen).get(1);
+        try (LineClient admin = LineClient.imap(port(through, "imap"), "admin")) {
+            assertEquals("A1 OK Completed", last(imap(admin, "A1", "CREATE user.bob " + home)));
+        }
+        Creates creates = new Creates(port(through, "imap"), "bob", "f");
+        try (LineClient stale = LineClient.mupdate(port(frozen, "mupdate"), "murder", "murder")) {
+            creates.start();
+            Thread.sleep(2000);
+            long frozenAt = System.currentTimeMillis();
+            new ProcessBuilder("kill", "-STOP", NODES.get(frozen).get("pid")).start().waitFor();
+            try {
+                // queued in the frozen node's socket: it reads this when it wakes up, still believing it is master
+                stale.send("X1 RESERVE \"user.stale-write\" \"" + frozen + "!default\"");
+                String next = awaitMaster(others(frozen), 40);
+                System.out.printf("ClusterIT: %s frozen; %s master after %d ms%n", frozen, next,
+                        System.currentTimeMillis() - frozenAt);
+                Thread.sleep(Math.max(0, frozenAt + 60_000 - System.currentTimeMillis()));
+            } finally {
+                new ProcessBuilder("kill", "-CONT", NODES.get(frozen).get("pid")).start().waitFor();
+            }
+            stale.timeout(30_000);
+            assertEquals("X1 NO \"not the MUPDATE master any more, reconnect\"", stale.readUntil("X1 "));
+        }
+        Thread.sleep(3000);
+        creates.stop.set(true);
+        creates.join(70_000);
+        System.out.printf("ClusterIT: CREATEs acknowledged %d, refused %d, longest answer %d ms%n",
+                creates.acknowledged.size(), creates.refused.size(), creates.longestAnswerMillis);
+        assertEquals(null, creates.failure, "every CREATE answered");
+        readStatus();
+        assertEquals("no", NODES.get(frozen).get("master"), "the resumed node is not master: " + status);
+        assertEquals(1, status.stream().filter(l -> l.endsWith("master=yes")).count(), status.toString());
+        try (LineClient m = LineClient.mupdate(port(master(), "mupdate"), "frontend", "frontend")) {
+            m.send("F1 FIND \"user.stale-write\"");
+            assertEquals(List.of("F1 OK \"Search completed\""), m.answer("F1"), "the stale master's write did not land");
+        }
+        assertFalse(creates.acknowledged.isEmpty());
+        long merging = System.currentTimeMillis();
+        assertAllListed(frozen, "bob", creates.acknowledged, 90); // once the views have merged
+        System.out.printf("ClusterIT: %s had everything %d ms after the checks began%n", frozen, System.currentTimeMillis() - merging);
+        assertAllListed(through, "bob", creates.acknowledged);
+    }
+
+    @Test
+    @Order(6)
+    void aReservationWhoseCreatorVanishedExpiresWithAnAuditLine() throws Exception {
+        String master = master();
+        try (LineClient m = LineClient.mupdate(port(others(master).get(0), "mupdate"), "murder", "murder")) {
+            m.send("R1 RESERVE \"user.vanished.creator\" \"" + master + "!default\"");
+            assertEquals(List.of("R1 OK \"done\""), m.answer("R1"));
+            long deadline = System.currentTimeMillis() + 100_000; // 20 s old, swept once a minute
+            List<String> found;
+            int i = 0;
+            do {
+                Thread.sleep(2000);
+                m.send("F" + ++i + " FIND \"user.vanished.creator\"");
+                found = m.answer("F" + i);
+            } while (found.size() > 1 && System.currentTimeMillis() < deadline);
+            assertEquals(List.of("F" + i + " OK \"Search completed\""), found, "the reservation expired");
+        }
+        String log = Files.readString(DIR.resolve(master).resolve("log/server.log"));
+        assertTrue(log.contains("AUDIT reservation of user.vanished.creator at " + master + "!default expired"), "audit line");
+    }
+}
