@@ -1,11 +1,15 @@
 package org.corvid.ejb.cluster;
 
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jboss.msc.Service;
 import org.jboss.msc.service.ServiceActivatorContext;
 import org.jboss.msc.service.ServiceName;
 import org.jboss.msc.service.StartContext;
 import org.jboss.msc.service.StopContext;
+import org.wildfly.clustering.server.GroupMember;
+import org.wildfly.clustering.singleton.election.SingletonElectionPolicy;
 import org.wildfly.clustering.singleton.service.SingletonServiceActivator;
 import org.wildfly.clustering.singleton.service.SingletonServiceActivatorContext;
 
@@ -41,9 +45,20 @@ public class MasterElection implements SingletonServiceActivator {
         return policy.isBlank() ? null : policy;
     }
 
+    /** The node holding the master lease now (see {@link #holder}). */
+    private static volatile String holder = "";
+
+    /** Tells the election which node holds the lease: it keeps the role there while that node is a candidate. */
+    static void holder(String node) {
+        holder = node == null ? "" : node;
+    }
+
     @Override
     public void activate(SingletonServiceActivatorContext context) {
-        context.getServiceTarget().addService(NAME).setInstance(new Service() {
+        // Sticky: a view change (a node joins, a split heals) must not move a healthy master; only its loss does.
+        // Among the others, the oldest member, as the default policy.
+        var policy = SingletonElectionPolicy.oldest().prefer(List.<Predicate<GroupMember>>of(m -> m.getName().equals(holder)));
+        context.getServiceTarget().addService(NAME).withElectionPolicy(policy).setInstance(new Service() {
             @Override
             public void start(StartContext c) {
                 set(true);

@@ -49,6 +49,10 @@ public class MasterRole {
     @EJB
     private LocationCache locations;
 
+    /** "epoch" → the epoch of the master that last reconciled corvid-locations: a replica that has an older one missed a failover's writes. */
+    @Resource(lookup = "java:jboss/infinispan/cache/corvid/corvid-master")
+    private org.infinispan.Cache<String, Long> marker;
+
     private boolean clustered;
     private long leaseMillis;
     private String me;
@@ -125,6 +129,7 @@ public class MasterRole {
                         long start = System.nanoTime();
                         epoch = taken;
                         locations.reconcile();
+                        marker.put("epoch", taken);
                         active = true;
                         lastRenew = System.currentTimeMillis();
                         LOG.infof("MUPDATE master active on %s, epoch %d (location cache reconciled in %d ms)", me,
@@ -142,6 +147,13 @@ public class MasterRole {
                     }
                 }
                 observe(lease.current());
+                MasterLease.Holder h = holder;
+                MasterElection.holder(h.node());
+                // cut off: the master is not in this node's view, or this replica has not seen the current master's
+                // epoch (it was frozen or partitioned through a failover) - until the views merge
+                boolean current = h.node().isEmpty() || h.expiresAt() <= System.currentTimeMillis();
+                locations.cutOff(!active && !current && (!locations.members().contains(h.node())
+                        || !Long.valueOf(h.epoch()).equals(marker.get("epoch"))));
             } catch (RuntimeException e) {
                 LOG.warnf("master role: %s", e.toString()); // the database is away: try again at the next tick
             }

@@ -133,8 +133,36 @@ public class LocationCache {
         cache.putAll(puts);
     }
 
-    /** The cached entry for {@code name}, or null. */
+    /**
+     * True while this cluster node is cut off from the master (the lease's holder is not in the cache's view: it
+     * was frozen or partitioned and has not merged back yet): its replica may have missed changes, so
+     * {@link #lookup} asks the shared database instead. Set by {@link org.corvid.ejb.cluster.MasterRole}.
+     */
+    private volatile boolean cutOff;
+
+    public void cutOff(boolean now) {
+        if (now != cutOff) {
+            LOG.infof(now ? "cut off from the MUPDATE master's cluster view: lookups go to the database until the views merge"
+                    : "back in the MUPDATE master's cluster view: lookups from the cache again");
+        }
+        cutOff = now;
+    }
+
+    public boolean isCutOff() {
+        return cutOff;
+    }
+
+    /** The names of the cluster members this node's cache sees (empty without a cluster). */
+    public List<String> members() {
+        var members = cache.getCacheManager().getMembers();
+        return members == null ? List.of() : members.stream().map(Object::toString).sorted().toList();
+    }
+
+    /** The cached entry for {@code name}, or null (from the list itself while {@link #cutOff}). */
     public MupdateRecord lookup(String name) {
+        if (cutOff) {
+            return list.lookup(name);
+        }
         return decode(name, cache.get(name));
     }
 

@@ -12,10 +12,14 @@ public record NodeStatus(String node, String version, List<String> roles, String
                          Mupdate mupdate, Jvm jvm) {
 
     /**
-     * This node's MUPDATE side: {@code master} (role mupdate), {@code slave} (streams from {@code master}) or
-     * {@code none}; {@code synced} once a slave has the master's full list; UPDATE subscribers connected here.
+     * This node's MUPDATE side: {@code master} (role mupdate), {@code standby} (a cluster node that is not master
+     * now: {@code master} names the one that is, as {@code node@host:port}), {@code slave} (streams from
+     * {@code master}) or {@code none}; {@code synced} once a slave has the master's full list; UPDATE subscribers
+     * connected here; the cluster members this node sees (empty without a cluster); whether it is cut off from the
+     * master's view (lookups from the database until the views merge, see docs/cluster.md).
      */
-    public record Mupdate(String mode, String master, boolean synced, int streamingClients) {
+    public record Mupdate(String mode, String master, boolean synced, int streamingClients, List<String> clusterMembers,
+                          boolean cutOff) {
     }
 
     /** One protocol listener, read live from the adapter's MBean. */

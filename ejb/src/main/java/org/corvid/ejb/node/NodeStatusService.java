@@ -86,7 +86,8 @@ public class NodeStatusService {
         String masterAt = master.clustered() ? (lease == null || lease.node().isEmpty() ? null
                 : lease.node() + "@" + lease.address()) : slave.master();
         return new NodeStatus.Mupdate(mode, masterAt, node.has(NodeConfig.Role.MUPDATE) || slave.synced(),
-                changes.streamingClients());
+                changes.streamingClients(), master.clustered() ? locations.members() : List.of(),
+                locations.isCutOff());
     }
 
     private static List<NodeStatus.ListenerStatus> listeners() {

@@ -49,6 +49,8 @@ public class MupdateResource {
         body.put("synced", m.synced());
         body.put("listSize", locations.size());
         body.put("streamingClients", m.streamingClients());
+        body.put("clusterMembers", m.clusterMembers());
+        body.put("cutOff", m.cutOff());
         body.put("streams", changes.streams().stream().map(st -> {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("client", st.client());
