@@ -55,7 +55,7 @@ class HealthIT {
         assertEquals(List.of("backend", "frontend", "mupdate"),
                 h.getJsonArray("roles").getValuesAs(jakarta.json.JsonString::getString));
         assertTrue(h.getString("dataDir").endsWith("test-data"), h.toString());
-        assertEquals("1", h.getJsonObject("schemas").getString("mupdate"));
+        assertEquals("3", h.getJsonObject("schemas").getString("mupdate"));
         assertEquals("8", h.getJsonObject("schemas").getString("mailstore"));
         int listed = listedByMupdate("");
         assertEquals(listed, h.getJsonObject("mailboxes").getInt("mupdate"),
