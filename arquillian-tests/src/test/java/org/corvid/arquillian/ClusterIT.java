@@ -145,6 +145,9 @@ class ClusterIT {
         }
         String body = Http.get(port(master(), "http"), "/api/mailboxes/user.alice.at-once", "admin").body();
         assertTrue(body.contains("\"server\":\"" + others(master()).get(0) + "\""), body);
+        for (String n : NODES.keySet()) { // every node's own replica has it
+            assertEquals(200, Http.get(port(n, "http"), "/api/mailboxes/user.alice.at-once?details=false", "admin").statusCode(), n);
+        }
     }
 
     @Test

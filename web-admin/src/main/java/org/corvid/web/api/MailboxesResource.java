@@ -37,16 +37,18 @@ public class MailboxesResource {
     /**
      * {@code GET /api/mailboxes/{name}}: the list's entry (location, state, ACL) and the figures of the backend
      * holding it ({@code details}: UIDs, messages, bytes, quota root with usage and limits; null with a
-     * {@code detailsError} if that backend cannot tell, e.g. a Cyrus backend).
+     * {@code detailsError} if that backend cannot tell, e.g. a Cyrus backend). With {@code details=false}, only
+     * the entry as this node's location cache has it (no backend asked: what this node routes by).
      */
     @GET
     @jakarta.ws.rs.Path("{name}")
-    public Response get(@jakarta.ws.rs.PathParam("name") String name) {
+    public Response get(@jakarta.ws.rs.PathParam("name") String name,
+                        @QueryParam("details") @DefaultValue("true") boolean withDetails) {
         MupdateRecord r = locations.lookup(name);
         if (r == null) {
             return Problems.of(404, "No such mailbox", name + " is not in the mailbox list");
         }
-        return Response.ok(details.of(r), MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(withDetails ? details.of(r) : item(r), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET
