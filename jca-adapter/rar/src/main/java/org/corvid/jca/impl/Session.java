@@ -610,7 +610,16 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     @Override
     public void relayTo(InetSocketAddress target, Duration connectTimeout) throws java.io.IOException {
         flushOwnOutput();
-        channel.config().setAutoRead(false);
+        // First, on the event loop, everything the client sends from now on goes to the relay (held until the
+        // peer is connected: the client may answer the peer's greeting before the connect completes here).
+        Relay inbound = new Relay(null);
+        onEventLoop(() -> {
+            var p = channel.pipeline();
+            if (p.get("idle") != null) {
+                p.remove("idle"); // the peer has its own idle timeout
+            }
+            p.addBefore(DECODER, "relay", inbound);
+        });
         io.netty.channel.ChannelFuture connect = new io.netty.bootstrap.Bootstrap()
                 .group(channel.eventLoop())
                 .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
@@ -620,7 +629,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
                 .connect(target);
         if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
             connect.channel().close();
-            channel.config().setAutoRead(true);
+            onEventLoop(() -> {
+                channel.pipeline().remove(inbound);
+                inbound.discard();
+            });
             throw new java.io.IOException("cannot connect to " + target + ": "
                     + (connect.cause() == null ? "timed out" : connect.cause().getMessage()), connect.cause());
         }
@@ -628,17 +640,21 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         relayedTo = target;
         LOG.debugf("[%s] relayed to %s", id, target);
         channel.eventLoop().execute(() -> {
-            var p = channel.pipeline();
-            if (p.get("idle") != null) {
-                p.remove("idle"); // the peer has its own idle timeout
-            }
-            p.addBefore(DECODER, "relay", new Relay(peer)); // bytes from here on go to the peer, unparsed
+            inbound.connectTo(peer);
             channel.closeFuture().addListener(f -> peer.close());
             if (!channel.isActive()) {
                 peer.close();
             }
-            channel.config().setAutoRead(true);
         });
+    }
+
+    /** Runs {@code task} on this connection's event loop and waits for it (the caller is a command thread). */
+    private void onEventLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().submit(task).syncUninterruptibly();
+        }
     }
 
     @Override
