@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -318,9 +319,11 @@ class ClusterIT {
         String frozen = master();
         String home = others(frozen).get(0);
         String through = others(frozen).get(1);
-        try (LineClient admin = LineClient.imap(port(through, "imap"), "admin")) {
+        try (LineClient admin = LineClient.imap(port(home, "imap"), "admin")) {
             assertEquals("A1 OK Completed", last(imap(admin, "A1", "CREATE user.bob " + home)));
         }
+        HttpResponse<String> seen = Http.get(port(through, "http"), "/api/mailboxes/user.bob?details=false", "admin");
+        assertEquals(200, seen.statusCode(), "user.bob in " + through + "'s replica at once: " + seen.body());
         Creates creates = new Creates(port(through, "imap"), "bob", "f");
         String next;
         try (LineClient stale = LineClient.mupdate(port(frozen, "mupdate"), "murder", "murder")) {
@@ -343,6 +346,7 @@ class ClusterIT {
         }
         // cut off until the views merge, the resumed node looks mailboxes up in the database, not in its stale replica
         Thread.sleep(1000);
+        assertFalse(creates.acknowledged.isEmpty(), "CREATEs acknowledged; refused: " + creates.refused + ", " + creates.failure);
         String madeWhileFrozen = creates.acknowledged.get(creates.acknowledged.size() - 1);
         try (LineClient bob = LineClient.imap(port(frozen, "imap"), "bob")) {
             assertTrue(last(imap(bob, "S1", "EXAMINE " + madeWhileFrozen)).startsWith("S1 OK"), madeWhileFrozen);

@@ -459,10 +459,21 @@ public class ImapMdb implements ImapListener {
             return;
         }
         String inbox = new MailboxNames(user, false).inbox();
-        if (MailboxNames.valid(inbox) && store.find(inbox) == null) {
+        // a node that is also a frontend (a unified murder, a cluster) leaves alone an INBOX the list has on
+        // another backend: it would only ask the master to reserve a name that exists
+        if (MailboxNames.valid(inbox) && store.find(inbox) == null && !elsewhere(inbox)) {
             MailboxManager.Outcome o = manager.create(inbox, null, MailboxAcl.ownedBy(user));
             LOG.infof("[%s] autocreate INBOX of %s: %s", c.id(), user, o.text());
         }
+    }
+
+    private boolean elsewhere(String inbox) {
+        if (!node.has(NodeConfig.Role.FRONTEND)) {
+            return false;
+        }
+        var where = locator.locate(inbox).kind();
+        return where == org.corvid.ejb.frontend.MailboxLocator.Kind.REMOTE
+                || where == org.corvid.ejb.frontend.MailboxLocator.Kind.RESERVED;
     }
 
     @Command(value = "CREATE", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
