@@ -48,6 +48,16 @@ class ClusterIT {
                 "CORVID_CLUSTER_NODE3_OPTS", expiry), DIR.resolveSibling("cluster-" + args[0] + ".log"), args);
     }
 
+    /** Runs {@code sql} on the cluster's shared MUPDATE database, as the PostgreSQL superuser. */
+    private static void psql(String sql) throws Exception {
+        Path bin = Files.list(Path.of("/usr/lib/postgresql")).map(v -> v.resolve("bin/psql")).filter(Files::isExecutable)
+                .findFirst().orElseThrow();
+        Process p = new ProcessBuilder(bin.toString(), "-h", "127.0.0.1", "-p", "15532", "-U", "postgres", "-d",
+                "corvid_mupdate", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "psql: " + out);
+    }
+
     private static void readStatus() throws Exception {
         status = cluster("status").lines().toList();
         for (String line : status) {
@@ -169,6 +179,27 @@ class ClusterIT {
         }
     }
 
+    /** Cyrus's own MUPDATE client, SASL and all, through a node that relays it to the master. */
+    @Test
+    @Order(3)
+    void cyrusMupdatetestThroughARelayingNode() throws Exception {
+        java.io.File mupdatetest = new java.io.File("/usr/lib/cyrus/bin/mupdatetest");
+        Assumptions.assumeTrue(mupdatetest.canExecute(),
+                "Cyrus mupdatetest not installed (apt-get install cyrus-murder): skipping the relay interop check");
+        String master = master();
+        Process p = new ProcessBuilder(mupdatetest.getPath(), "-p", String.valueOf(port(others(master).get(1), "mupdate")),
+                "-a", "frontend", "-w", "frontend", "-m", "PLAIN", "127.0.0.1").redirectErrorStream(true).start();
+        p.getOutputStream().write("F1 FIND \"user.alice.at-once\"\r\nQ1 LOGOUT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "mupdatetest did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("S: * OK MUPDATE \"" + master + "\""), out);
+        assertTrue(out.contains("Authenticated."), out);
+        assertTrue(out.contains("F1 MAILBOX {18+}"), out);
+        assertTrue(out.contains("F1 OK \"Search completed\""), out);
+        assertTrue(out.contains("Q1 OK \"bye-bye\""), out);
+    }
+
     /** CREATEs through one node, one after the other, each answered; what was acknowledged, and the longest wait. */
     private static final class Creates extends Thread {
         final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
@@ -256,6 +287,18 @@ class ClusterIT {
         LineClient stream = LineClient.mupdate(port(through, "mupdate"), "frontend", "frontend");
         stream.send("U1 UPDATE");
         stream.readUntil("U1 OK \"streaming starts\"");
+        // what a master that dies between a commit and its publication leaves behind: a row no replica has, and
+        // an entry every replica has whose row is gone; stamped as that master would have (after the last point
+        // it told the cluster it had published everything)
+        String home = others(killed).get(0);
+        try (LineClient alice = LineClient.imap(port(home, "imap"), "alice")) {
+            assertEquals("G1 OK Completed", last(imap(alice, "G1", "CREATE INBOX.gone-unpublished")));
+        }
+        psql("INSERT INTO mailbox_location (id, name, location, server, partition_name, acl, state, unique_id, version,"
+                + " last_change) VALUES (nextval('mailbox_location_seq'), 'user.alice.unpublished', '" + home
+                + "!default', '" + home + "', 'default', E'alice\\tlrswipkxtecda\\t', 'ACTIVE', md5('unpublished'), 0,"
+                + " now() + interval '1 hour');"
+                + " DELETE FROM mailbox_location WHERE name = 'user.alice.gone-unpublished'");
         creates.start();
         reader.start();
         Thread.sleep(3000);
@@ -264,6 +307,12 @@ class ClusterIT {
         new ProcessBuilder("kill", "-9", NODES.get(killed).get("pid")).start().waitFor();
         String next = awaitMaster(others(killed), 10);
         long newMasterMillis = System.currentTimeMillis() - killedAt;
+        for (String n : others(killed)) { // the new master brought every replica in line before its first write
+            assertEquals(200, Http.get(port(n, "http"), "/api/mailboxes/user.alice.unpublished?details=false", "admin")
+                    .statusCode(), "the unpublished row on " + n);
+            assertEquals(404, Http.get(port(n, "http"), "/api/mailboxes/user.alice.gone-unpublished?details=false", "admin")
+                    .statusCode(), "the unpublished removal on " + n);
+        }
         long deadline = System.currentTimeMillis() + 15_000;
         while (creates.lastOkMillis < killedAt + newMasterMillis && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
@@ -303,6 +352,11 @@ class ClusterIT {
                 m.send("F1 FIND \"user.alice." + name.substring("INBOX.".length()) + "\"");
                 assertEquals(5, m.answer("F1").size(), name + " in the master's list");
             }
+        }
+
+        try (LineClient m = LineClient.mupdate(port(next, "mupdate"), "murder", "murder")) {
+            m.send("D1 DELETE \"user.alice.unpublished\""); // it has no mailbox on the backend
+            assertEquals(List.of("D1 OK \"done\""), m.answer("D1"));
         }
 
         // the killed node rejoins: not master, and it sees what was written while it was away

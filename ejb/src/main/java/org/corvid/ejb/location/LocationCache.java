@@ -55,7 +55,8 @@ public class LocationCache {
 
     /**
      * A master loads the list at start. In a cluster the cache is replicated: a joining node gets it from the
-     * others, and the node that becomes master {@link #reconcile}s it with the list before its first write.
+     * others, and the node that becomes master brings it in line with the list before its first write
+     * ({@link #catchUp}, {@link #reconcile}).
      */
     @PostConstruct
     void load() {
@@ -79,8 +80,8 @@ public class LocationCache {
     }
 
     /**
-     * Makes the cache equal to the list (a new master, before it writes: a master that died between a commit and
-     * its publication left the cache behind). Only what differs is written.
+     * Makes the cache equal to the list (a new master, before it writes, when no master has told the cluster what
+     * it published: the whole cluster started afresh). Only what differs is written.
      */
     public void reconcile() {
         Set<String> listed = new java.util.HashSet<>();
@@ -107,6 +108,38 @@ public class LocationCache {
         gone.forEach(cache::remove);
         LOG.infof("corvid-locations reconciled with the list: %d entries, %d updated, %d removed", listed.size(),
                 changed, gone.size());
+    }
+
+    /**
+     * A new master, before it writes, when the old one told the cluster until when it had published everything:
+     * writes the entries changed since {@code since} (what it may have committed without publishing), then
+     * compares the list's size with this replica's; only if they differ (a removal committed and not published)
+     * does it {@link #reconcile} in full. A few rows instead of the whole list on the failover's critical path.
+     */
+    public void catchUp(java.time.Instant since) {
+        List<MupdateRecord> recent = list.changedSince(since);
+        Map<String, String> differ = new HashMap<>();
+        int updated = 0;
+        for (MupdateRecord r : recent) {
+            String value = encode(r);
+            if (!value.equals(cache.get(r.name()))) {
+                differ.put(r.name(), value);
+            }
+            if (differ.size() == PAGE) { // one replication message per page, as in reconcile
+                cache.putAll(differ);
+                updated += differ.size();
+                differ.clear();
+            }
+        }
+        cache.putAll(differ);
+        updated += differ.size();
+        long listed = list.size();
+        long cached = cache.getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL).size();
+        LOG.infof("corvid-locations caught up with the list: %d entries changed since %s, %d updated; %d listed,"
+                + " %d cached", recent.size(), since, updated, listed, cached);
+        if (listed != cached) {
+            reconcile();
+        }
     }
 
     /** Applies a committed change (called after commit only). */

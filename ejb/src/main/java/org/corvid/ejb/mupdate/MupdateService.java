@@ -104,6 +104,7 @@ public class MupdateService {
                 if (status == Status.STATUS_COMMITTED) {
                     changes.publishAll(made);
                 }
+                master.published();
             }
         });
         return outcomes;
@@ -189,7 +190,7 @@ public class MupdateService {
                 : em.createNamedQuery(MailboxLocation.PAGE_BY_LOCATION_PREFIX, Object[].class)
                         .setParameter("prefix", likeEscape(locationPrefix) + "%");
         return query.setParameter("after", after).setMaxResults(size).getResultStream()
-                .map(row -> new MupdateRecord((String) row[0], (String) row[1], (String) row[2], (MailboxState) row[3]))
+                .map(MupdateService::record)
                 .toList();
     }
 
@@ -200,8 +201,21 @@ public class MupdateService {
         return new AsyncResult<>(page(after, locationPrefix, size));
     }
 
+    private static MupdateRecord record(Object[] row) {
+        return new MupdateRecord((String) row[0], (String) row[1], (String) row[2], (MailboxState) row[3]);
+    }
+
     private static String likeEscape(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** Entries changed since {@code since}, in no particular order. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<MupdateRecord> changedSince(java.time.Instant since) {
+        return em.createNamedQuery(MailboxLocation.CHANGED_SINCE, Object[].class).setParameter("since", since)
+                .getResultStream()
+                .map(MupdateService::record)
+                .toList();
     }
 
     /** Entries in the list. */
