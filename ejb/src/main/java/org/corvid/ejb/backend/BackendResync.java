@@ -20,6 +20,8 @@ import org.corvid.ejb.node.NodeConfig;
 import org.corvid.jca.api.mupdate.MupdateConnection;
 import org.corvid.jca.api.mupdate.MupdateConnectionFactory;
 import org.corvid.jca.api.mupdate.MupdateEntry;
+import org.corvid.jca.api.mupdate.MupdateReply;
+import org.corvid.jca.api.mupdate.MupdateWrite;
 import org.jboss.ejb3.annotation.SecurityDomain;
 import org.jboss.logging.Logger;
 
@@ -80,8 +82,8 @@ public class BackendResync {
     /** Computes the plan and, unless {@code dryRun}, carries it out; returns the steps. */
     public List<Step> run(boolean dryRun) throws ResourceException {
         String server = node.serverName();
-        Map<String, MailboxStore.Info> local = new HashMap<>();
-        store.all().forEach(m -> local.put(m.name(), m));
+        Map<String, MailboxStore.Info> local = mailboxes();
+        java.util.Set<String> moving = store.movingNames();
         List<Step> plan = new ArrayList<>();
         try (MupdateConnection m = master.getConnection()) {
             Map<String, MupdateEntry> atMaster = new HashMap<>();
@@ -105,31 +107,48 @@ public class BackendResync {
             }
             for (MupdateEntry e : atMaster.values()) {
                 if (server.equals(e.server()) && !local.containsKey(e.name())) {
-                    plan.add(store.moving(e.name()) // a move copying it in (or that just took it away)
+                    plan.add(moving.contains(e.name()) // a move copying it in (or that just took it away)
                             ? new Step(Step.Action.REPORT, e.name(), "being moved")
                             : new Step(Step.Action.DELETE, e.name(), "not on this server"));
                 }
             }
             if (!dryRun) {
+                // each step checked again before it is sent: a move may have switched in the meantime
+                Map<String, MailboxStore.Info> now = mailboxes();
+                java.util.Set<String> movingNow = store.movingNames();
+                List<MupdateWrite> writes = new ArrayList<>();
                 for (Step s : plan) {
                     switch (s.action()) {
-                        // each step checked again as it is made: a move may have switched in the meantime
                         case ACTIVATE -> {
-                            MailboxStore.Info mine = store.find(s.mailbox());
+                            MailboxStore.Info mine = now.get(s.mailbox());
                             if (mine != null && !fence.frozen(s.mailbox())) {
-                                m.activate(s.mailbox(), server + "!" + mine.partition(), mine.acl());
+                                writes.add(MupdateWrite.activate(s.mailbox(), server + "!" + mine.partition(), mine.acl()));
                             }
                         }
                         case DELETE -> {
-                            if (store.find(s.mailbox()) == null && !store.moving(s.mailbox())) {
-                                m.delete(s.mailbox());
+                            if (!now.containsKey(s.mailbox()) && !movingNow.contains(s.mailbox())) {
+                                writes.add(MupdateWrite.delete(s.mailbox()));
                             }
                         }
                         case REPORT -> LOG.warnf("mailbox %s is on this server, but %s; left as it is", s.mailbox(), s.detail());
                     }
                 }
+                List<MupdateReply> replies = m.writeAll(writes);
+                for (int i = 0; i < replies.size(); i++) {
+                    if (!replies.get(i).ok()) {
+                        LOG.warnf("resync: %s %s refused by the master: %s", writes.get(i).keyword(),
+                                writes.get(i).args().get(0), replies.get(i));
+                    }
+                }
             }
         }
         return plan;
+    }
+
+    /** This backend's mailboxes by name (those a move is copying in are not among them). */
+    private Map<String, MailboxStore.Info> mailboxes() {
+        Map<String, MailboxStore.Info> byName = new HashMap<>();
+        store.all().forEach(m -> byName.put(m.name(), m));
+        return byName;
     }
 }

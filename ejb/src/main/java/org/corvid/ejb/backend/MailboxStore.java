@@ -41,6 +41,12 @@ public class MailboxStore {
         return em.createNamedQuery(Mailbox.MOVING_BY_NAME, Long.class).setParameter("name", name).getSingleResult() > 0;
     }
 
+    /** Every name {@link #moving} is true of, in one query. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public java.util.Set<String> movingNames() {
+        return new java.util.HashSet<>(em.createNamedQuery(Mailbox.MOVING_NAMES, String.class).getResultList());
+    }
+
     /** {@code name} and every mailbox under it, in name order. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<Info> selfAndChildren(String name) {

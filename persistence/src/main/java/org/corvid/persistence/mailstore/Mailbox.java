@@ -22,6 +22,7 @@ import java.util.UUID;
         query = "select m from Mailbox m where (m.name = :name or m.name like :children escape '\\') and m.moveId is null"
                 + " order by m.name")
 @NamedQuery(name = Mailbox.ALL, query = "select m from Mailbox m where m.moveId is null order by m.name")
+@NamedQuery(name = Mailbox.MOVING_NAMES, query = "select m.name from Mailbox m where m.moveId is not null")
 @NamedQuery(name = Mailbox.MOVING_BY_NAME, query = "select count(m) from Mailbox m where m.name = :name and m.moveId is not null")
 @NamedQuery(name = Mailbox.OF_MOVE, query = "select m from Mailbox m where m.moveId = :move order by m.name")
 @NamedQuery(name = Mailbox.BY_UNIQUE_ID, query = "select m from Mailbox m where m.uniqueId = :uniqueId")
@@ -30,6 +31,8 @@ public class Mailbox {
     public static final String OF_MOVE = "Mailbox.ofMove";
     /** How many hidden mailboxes (a move's, in or out) have {@code :name}: 0 or 1. */
     public static final String MOVING_BY_NAME = "Mailbox.movingByName";
+    /** The names a move hides here (copying them in, or just moved out). */
+    public static final String MOVING_NAMES = "Mailbox.movingNames";
     public static final String BY_UNIQUE_ID = "Mailbox.byUniqueId";
     public static final String COUNT = "Mailbox.count";
     /** Partition and unique id (no managed entity: a later locking query must read fresh state). */

@@ -196,6 +196,31 @@ final class MupdateClient implements Closeable {
         return reply(completion(tag, records));
     }
 
+    /** Commands pipelined per window: bounded, so neither side's socket buffer fills while the other waits. */
+    private static final int WINDOW = 128;
+
+    /** Sends the writes a window at a time (one flush each), then reads the window's completions in order. */
+    List<MupdateReply> pipeline(List<org.corvid.jca.api.mupdate.MupdateWrite> writes) throws IOException {
+        List<MupdateReply> replies = new ArrayList<>(writes.size());
+        for (int from = 0; from < writes.size(); from += WINDOW) {
+            List<String> tags = new ArrayList<>();
+            StringBuilder lines = new StringBuilder();
+            for (var w : writes.subList(from, Math.min(writes.size(), from + WINDOW))) {
+                String tag = nextTag();
+                tags.add(tag);
+                lines.append(tag).append(' ').append(w.keyword());
+                w.args().forEach(a -> lines.append(' ').append(literal(a)));
+                lines.append("\r\n");
+            }
+            lines.setLength(lines.length() - 2);
+            send(lines.toString());
+            for (String tag : tags) {
+                replies.add(reply(completion(tag, null)));
+            }
+        }
+        return replies;
+    }
+
     List<MupdateEntry> records(String keyword, String... args) throws IOException {
         List<MupdateEntry> found = new ArrayList<>();
         MupdateReply r = command(found::add, keyword, args);

@@ -64,6 +64,11 @@ final class MupdateConnectionHandle implements MupdateConnection {
     }
 
     @Override
+    public List<MupdateReply> writeAll(List<org.corvid.jca.api.mupdate.MupdateWrite> writes) throws ResourceException {
+        return call(c -> c.pipeline(writes));
+    }
+
+    @Override
     public Optional<MupdateEntry> find(String name) throws ResourceException {
         List<MupdateEntry> found = call(c -> c.records("FIND", name));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));

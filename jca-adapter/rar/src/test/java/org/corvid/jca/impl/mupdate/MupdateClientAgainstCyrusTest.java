@@ -28,6 +28,7 @@ import org.corvid.jca.api.mupdate.MupdateConnectionFactory;
 import org.corvid.jca.api.mupdate.MupdateEntry;
 import org.corvid.jca.api.mupdate.MupdateReply;
 import org.corvid.jca.api.mupdate.MupdateSubscriber;
+import org.corvid.jca.api.mupdate.MupdateWrite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -151,6 +152,33 @@ class MupdateClientAgainstCyrusTest {
         assertEquals(List.of(ConnectionEvent.CONNECTION_CLOSED), events);
         assertFalse(((MupdateManagedConnection) opened.get(0)).unusable(), "a cleanly closed connection is reusable");
         opened.get(0).destroy();
+    }
+
+    @Test
+    @Order(2)
+    void writesPipelinedOverSeveralWindowsGetTheirRepliesInOrder() throws Exception {
+        MupdateConnectionFactory f = factory(mcf("secret"));
+        try (MupdateConnection c = f.getConnection()) {
+            List<MupdateWrite> writes = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                writes.add(MupdateWrite.activate("user.pipe" + i, "b1!p1", "pipe" + i + "\tlr\t"));
+            }
+            writes.add(MupdateWrite.delete("user.pipe7")); // (not a name that does not exist: Cyrus 3.6's mupdate crashes)
+            List<MupdateReply> replies = c.writeAll(writes);
+            assertEquals(301, replies.size());
+            assertTrue(replies.stream().allMatch(MupdateReply::ok), replies.toString());
+            assertEquals(Optional.of(new MupdateEntry(MupdateEntry.Kind.MAILBOX, "user.pipe299", "b1!p1", "pipe299\tlr\t")),
+                    c.find("user.pipe299"));
+            assertEquals(Optional.empty(), c.find("user.pipe7"));
+            List<MupdateWrite> cleanUp = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                if (i != 7) {
+                    cleanUp.add(MupdateWrite.delete("user.pipe" + i));
+                }
+            }
+            assertTrue(c.writeAll(cleanUp).stream().allMatch(MupdateReply::ok));
+            assertEquals(new MupdateReply(MupdateReply.Status.OK, "Noop done"), c.noop()); // still in step
+        }
     }
 
     @Test
