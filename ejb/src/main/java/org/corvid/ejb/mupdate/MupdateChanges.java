@@ -32,21 +32,21 @@ public class MupdateChanges {
     /** Called after commit only (see {@link MupdateService}). */
     public void publish(MupdateChange change) {
         locations.apply(change);
-        stream(change);
+        stream(java.util.List.of(change));
     }
 
     /** A committed batch, in order: the cache first (in a cluster, one round trip for the batch), then the streams. */
     public void publishAll(java.util.List<MupdateChange> batch) {
         locations.applyAll(batch);
-        batch.forEach(this::stream);
+        stream(batch);
     }
 
-    private void stream(MupdateChange change) {
+    private void stream(java.util.List<MupdateChange> changes) {
         for (UpdateStream s : streams) {
             if (s.closed()) {
                 streams.remove(s);
             } else {
-                s.offer(change);
+                s.offerAll(changes);
             }
         }
     }

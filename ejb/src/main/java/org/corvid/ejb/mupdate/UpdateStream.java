@@ -48,15 +48,22 @@ public final class UpdateStream {
         return connection.state() == SessionState.LOGOUT;
     }
 
-    synchronized void offer(MupdateChange change) {
-        if (!change.concerns(hosts)) {
-            return;
+    /** A committed batch, in order: the changes that concern this subscriber in one write (one flush). */
+    synchronized void offerAll(List<MupdateChange> changes) {
+        List<String> lines = new ArrayList<>();
+        for (MupdateChange change : changes) {
+            if (!change.concerns(hosts)) {
+                continue;
+            }
+            if (live) {
+                lines.addAll(MupdateWire.change(tag, change));
+                sent++;
+            } else {
+                pending.add(change);
+            }
         }
-        if (live) {
-            connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change)));
-            sent++;
-        } else {
-            pending.add(change);
+        if (!lines.isEmpty()) {
+            connection.write(MupdateWire.asOneWrite(lines));
         }
     }
 
