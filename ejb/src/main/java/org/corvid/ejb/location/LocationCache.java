@@ -64,18 +64,8 @@ public class LocationCache {
             return;
         }
         long start = System.nanoTime();
-        String after = "";
-        List<MupdateRecord> page;
-        do {
-            page = list.page(after, null, PAGE);
-            Map<String, String> batch = new HashMap<>();
-            page.forEach(r -> batch.put(r.name(), encode(r)));
-            // a change applied while loading is newer than the page: keep it
-            batch.forEach(cache::putIfAbsent);
-            if (!page.isEmpty()) {
-                after = page.get(page.size() - 1).name();
-            }
-        } while (page.size() == PAGE);
+        // a change applied while loading is newer than the page: keep it
+        forEachListed(page -> page.forEach(r -> cache.putIfAbsent(r.name(), encode(r))));
         LOG.infof("corvid-locations loaded: %d entries in %d ms", cache.size(), (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -85,11 +75,8 @@ public class LocationCache {
      */
     public void reconcile() {
         Set<String> listed = new java.util.HashSet<>();
-        String after = "";
-        List<MupdateRecord> page;
-        int changed = 0;
-        do {
-            page = list.page(after, null, PAGE);
+        int[] changed = {0};
+        forEachListed(page -> {
             Map<String, String> differ = new HashMap<>();
             for (MupdateRecord r : page) {
                 listed.add(r.name());
@@ -99,15 +86,25 @@ public class LocationCache {
                 }
             }
             cache.putAll(differ);
-            changed += differ.size();
+            changed[0] += differ.size();
+        });
+        List<String> gone = namesNotIn(listed);
+        gone.forEach(cache::remove);
+        LOG.infof("corvid-locations reconciled with the list: %d entries, %d updated, %d removed", listed.size(),
+                changed[0], gone.size());
+    }
+
+    /** The list itself (the database), a page at a time in name order. */
+    private void forEachListed(Consumer<List<MupdateRecord>> eachPage) {
+        String after = "";
+        List<MupdateRecord> page;
+        do {
+            page = list.page(after, null, PAGE);
+            eachPage.accept(page);
             if (!page.isEmpty()) {
                 after = page.get(page.size() - 1).name();
             }
         } while (page.size() == PAGE);
-        List<String> gone = namesNotIn(listed);
-        gone.forEach(cache::remove);
-        LOG.infof("corvid-locations reconciled with the list: %d entries, %d updated, %d removed", listed.size(),
-                changed, gone.size());
     }
 
     /**
@@ -229,8 +226,14 @@ public class LocationCache {
     /** As above, only the entries {@code keep} accepts: they are chosen before the sort, which then has less to do. */
     public void forEachMatchingInOrder(java.util.function.Predicate<MupdateRecord> keep, Consumer<MupdateRecord> each) {
         MupdateRecord[] records;
-        try (var entries = cache.entrySet().stream()) {
-            records = records(entries).filter(keep).toArray(MupdateRecord[]::new);
+        if (cutOff) { // (LIST on a node that was frozen through a failover: its replica may be stale)
+            List<MupdateRecord> listed = new java.util.ArrayList<>();
+            forEachListed(page -> page.stream().filter(keep).forEach(listed::add));
+            records = listed.toArray(MupdateRecord[]::new);
+        } else {
+            try (var entries = cache.entrySet().stream()) {
+                records = records(entries).filter(keep).toArray(MupdateRecord[]::new);
+            }
         }
         java.util.Arrays.parallelSort(records, java.util.Comparator.comparing(MupdateRecord::name));
         for (MupdateRecord r : records) {
