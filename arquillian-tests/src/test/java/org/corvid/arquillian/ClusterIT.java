@@ -404,6 +404,8 @@ class ClusterIT {
         String madeWhileFrozen = creates.acknowledged.get(creates.acknowledged.size() - 1);
         try (LineClient bob = LineClient.imap(port(frozen, "imap"), "bob")) {
             assertTrue(last(imap(bob, "S1", "EXAMINE " + madeWhileFrozen)).startsWith("S1 OK"), madeWhileFrozen);
+            assertTrue(imap(bob, "L1", "LIST \"\" " + madeWhileFrozen).contains("* LIST (\\HasNoChildren) \".\" "
+                    + madeWhileFrozen), "LIST of " + madeWhileFrozen + " on the resumed node");
         }
         long merging = System.currentTimeMillis();
         while (!Http.get(port(frozen, "http"), "/api/health", null).body().contains("\"cutOff\":false")
