@@ -89,6 +89,19 @@ public class ImapMessages {
         return asSeenByCaller(mailbox, messages.messages(mailbox, uids));
     }
 
+    /**
+     * The messages of the session's view in {@code set}, in UID order: only their rows are read, unless they are
+     * most of a large mailbox, where one read of the whole is cheaper than many bounded IN lists.
+     */
+    private List<MessageStore.Info> visibleIn(SelectedMailbox view, SequenceSet set, boolean byUid) {
+        List<Long> uids = view.uidsIn(set, byUid);
+        if (uids.size() > 1000 && uids.size() > view.count() / 2) {
+            Set<Long> wanted = new HashSet<>(uids);
+            return visible(view.name()).stream().filter(m -> wanted.contains(m.uid())).toList();
+        }
+        return visible(view.name(), uids);
+    }
+
     private List<MessageStore.Info> asSeenByCaller(String mailbox, List<MessageStore.Info> all) {
         String user = caller().user();
         if (!SeenStates.isShared(user, mailbox)) {
@@ -490,7 +503,7 @@ public class ImapMessages {
         boolean marksSeen = !view.readOnly() && mailbox != null && caller().may(mailbox, 's')
                 && items.stream().anyMatch(i -> i.equals("RFC822") || i.equals("RFC822.TEXT") || i.startsWith("BODY["));
         List<MessageStore.Info> wanted = new ArrayList<>(); // only the rows asked for are read
-        for (MessageStore.Info m : visible(view.name(), view.uidsIn(set, byUid))) {
+        for (MessageStore.Info m : visibleIn(view, set, byUid)) {
             if (m.modseq() > changedSince) {
                 wanted.add(m);
             }
@@ -897,13 +910,7 @@ public class ImapMessages {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        List<MessageStore.Info> chosen = new ArrayList<>();
-        for (MessageStore.Info m : visible(view.name())) {
-            int n = view.numberOf(m.uid());
-            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
-                chosen.add(m);
-            }
-        }
+        List<MessageStore.Info> chosen = visibleIn(view, set, byUid);
         List<String> sourceUids = new ArrayList<>();
         List<String> targetUids = new ArrayList<>();
         if (!chosen.isEmpty()) {
