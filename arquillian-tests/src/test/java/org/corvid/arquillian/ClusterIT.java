@@ -48,10 +48,26 @@ class ClusterIT {
                 "CORVID_CLUSTER_NODE3_OPTS", expiry), DIR.resolveSibling("cluster-" + args[0] + ".log"), args);
     }
 
+    /** Waits (up to 10 s) until {@code node} reports it is not cut off: its lookups come from its replica. */
+    private static void awaitInView(String node) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        String health;
+        do {
+            health = Http.get(port(node, "http"), "/api/health", null).body();
+            if (health.contains("\"cutOff\":false")) {
+                return;
+            }
+            Thread.sleep(100);
+        } while (System.currentTimeMillis() < deadline);
+        throw new AssertionError(node + " still cut off: " + health);
+    }
+
     /** Runs {@code sql} on the cluster's shared MUPDATE database, as the PostgreSQL superuser. */
     private static void psql(String sql) throws Exception {
-        Path bin = Files.list(Path.of("/usr/lib/postgresql")).map(v -> v.resolve("bin/psql")).filter(Files::isExecutable)
-                .findFirst().orElseThrow();
+        Path bin;
+        try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            bin = versions.map(v -> v.resolve("bin/psql")).filter(Files::isExecutable).findFirst().orElseThrow();
+        }
         Process p = new ProcessBuilder(bin.toString(), "-h", "127.0.0.1", "-p", "15532", "-U", "postgres", "-d",
                 "corvid_mupdate", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -191,7 +207,10 @@ class ClusterIT {
                 "-a", "frontend", "-w", "frontend", "-m", "PLAIN", "127.0.0.1").redirectErrorStream(true).start();
         p.getOutputStream().write("F1 FIND \"user.alice.at-once\"\r\nQ1 LOGOUT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         p.getOutputStream().close();
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "mupdatetest did not finish");
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("mupdatetest did not finish");
+        }
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(out.contains("S: * OK MUPDATE \"" + master + "\""), out);
         assertTrue(out.contains("Authenticated."), out);
@@ -287,18 +306,20 @@ class ClusterIT {
         LineClient stream = LineClient.mupdate(port(through, "mupdate"), "frontend", "frontend");
         stream.send("U1 UPDATE");
         stream.readUntil("U1 OK \"streaming starts\"");
-        // what a master that dies between a commit and its publication leaves behind: a row no replica has, and
-        // an entry every replica has whose row is gone; stamped as that master would have (after the last point
-        // it told the cluster it had published everything)
+        // what a master that dies between a commit and its publication leaves behind: a row no replica has, and a
+        // row changed that every replica has in its old state; stamped as that master would have (after the last
+        // point it told the cluster it had published everything). The row count stays equal: catch-up alone must
+        // mend both.
         String home = others(killed).get(0);
         try (LineClient alice = LineClient.imap(port(home, "imap"), "alice")) {
-            assertEquals("G1 OK Completed", last(imap(alice, "G1", "CREATE INBOX.gone-unpublished")));
+            assertEquals("G1 OK Completed", last(imap(alice, "G1", "CREATE INBOX.changed-unpublished")));
         }
         psql("INSERT INTO mailbox_location (id, name, location, server, partition_name, acl, state, unique_id, version,"
                 + " last_change) VALUES (nextval('mailbox_location_seq'), 'user.alice.unpublished', '" + home
                 + "!default', '" + home + "', 'default', E'alice\\tlrswipkxtecda\\t', 'ACTIVE', md5('unpublished'), 0,"
                 + " now() + interval '1 hour');"
-                + " DELETE FROM mailbox_location WHERE name = 'user.alice.gone-unpublished'");
+                + " UPDATE mailbox_location SET acl = E'alice\\tlrswipkxtecda\\tanyone\\tlr\\t',"
+                + " last_change = now() + interval '1 hour' WHERE name = 'user.alice.changed-unpublished'");
         creates.start();
         reader.start();
         Thread.sleep(3000);
@@ -308,10 +329,12 @@ class ClusterIT {
         String next = awaitMaster(others(killed), 10);
         long newMasterMillis = System.currentTimeMillis() - killedAt;
         for (String n : others(killed)) { // the new master brought every replica in line before its first write
+            awaitInView(n); // (a node that is cut off answers from the database, whatever its replica holds)
             assertEquals(200, Http.get(port(n, "http"), "/api/mailboxes/user.alice.unpublished?details=false", "admin")
                     .statusCode(), "the unpublished row on " + n);
-            assertEquals(404, Http.get(port(n, "http"), "/api/mailboxes/user.alice.gone-unpublished?details=false", "admin")
-                    .statusCode(), "the unpublished removal on " + n);
+            String changed = Http.get(port(n, "http"), "/api/mailboxes/user.alice.changed-unpublished?details=false",
+                    "admin").body();
+            assertTrue(changed.contains("anyone"), "the unpublished change on " + n + ": " + changed);
         }
         long deadline = System.currentTimeMillis() + 15_000;
         while (creates.lastOkMillis < killedAt + newMasterMillis && System.currentTimeMillis() < deadline) {
@@ -378,6 +401,12 @@ class ClusterIT {
         }
         HttpResponse<String> seen = Http.get(port(through, "http"), "/api/mailboxes/user.bob?details=false", "admin");
         assertEquals(200, seen.statusCode(), "user.bob in " + through + "'s replica at once: " + seen.body());
+        // a removal the master committed and did not publish (the row count then differs: the new master
+        // compares every row)
+        try (LineClient admin = LineClient.imap(port(home, "imap"), "admin")) {
+            assertEquals("A2 OK Completed", last(imap(admin, "A2", "CREATE user.bob.gone-unpublished")));
+        }
+        psql("DELETE FROM mailbox_location WHERE name = 'user.bob.gone-unpublished'");
         Creates creates = new Creates(port(through, "imap"), "bob", "f");
         String next;
         try (LineClient stale = LineClient.mupdate(port(frozen, "mupdate"), "murder", "murder")) {
@@ -397,6 +426,11 @@ class ClusterIT {
             }
             stale.timeout(30_000);
             assertEquals("X1 NO \"not the MUPDATE master any more, reconnect\"", stale.readUntil("X1 "));
+        }
+        for (String n : others(frozen)) {
+            awaitInView(n);
+            assertEquals(404, Http.get(port(n, "http"), "/api/mailboxes/user.bob.gone-unpublished?details=false", "admin")
+                    .statusCode(), "the unpublished removal on " + n);
         }
         // cut off until the views merge, the resumed node looks mailboxes up in the database, not in its stale replica
         Thread.sleep(1000);

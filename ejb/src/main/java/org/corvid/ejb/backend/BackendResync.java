@@ -82,8 +82,9 @@ public class BackendResync {
     /** Computes the plan and, unless {@code dryRun}, carries it out; returns the steps. */
     public List<Step> run(boolean dryRun) throws ResourceException {
         String server = node.serverName();
-        Map<String, MailboxStore.Info> local = mailboxes();
+        // moving names first: a move switching in between then shows in the second read, not in neither
         java.util.Set<String> moving = store.movingNames();
+        Map<String, MailboxStore.Info> local = mailboxes();
         List<Step> plan = new ArrayList<>();
         try (MupdateConnection m = master.getConnection()) {
             Map<String, MupdateEntry> atMaster = new HashMap<>();
@@ -113,9 +114,9 @@ public class BackendResync {
                 }
             }
             if (!dryRun) {
-                // each step checked again before it is sent: a move may have switched in the meantime
-                Map<String, MailboxStore.Info> now = mailboxes();
+                // the plan checked again against the store before it is sent: a move may have switched meanwhile
                 java.util.Set<String> movingNow = store.movingNames();
+                Map<String, MailboxStore.Info> now = mailboxes();
                 List<MupdateWrite> writes = new ArrayList<>();
                 for (Step s : plan) {
                     switch (s.action()) {

@@ -23,11 +23,10 @@ import org.jboss.logging.Logger;
  * Whether this node is the MUPDATE master now. Without a cluster: a node with the {@code mupdate} role is, always.
  * In a cluster ({@code corvid.cluster=true}) every node has the role, and a node is master only while WildFly's
  * HA singleton ({@link MasterElection}) elects it <em>and</em> it holds the database lease ({@link MasterLease}):
- * elected, it waits for the old lease to expire, takes it (a new epoch), re-reads into the replicated location
- * cache what the old master may have committed without publishing, and only then accepts writes;
- * every batch of writes is fenced by that epoch. It renews the lease every third of its length and steps down
- * the moment a renewal finds another node's epoch. The other nodes read the lease to learn where the master is,
- * and relay MUPDATE clients there.
+ * elected, it waits for the lease to expire, takes it (a new epoch), brings the replicated location cache in
+ * line with the list, and only then accepts writes; every batch of writes is fenced by that epoch. It renews the
+ * lease every third of its length and steps down the moment a renewal finds another node's epoch. The other
+ * nodes read the lease to learn where the master is, and relay MUPDATE clients there.
  */
 @Singleton
 @Startup
@@ -50,23 +49,12 @@ public class MasterRole {
     @EJB
     private LocationCache locations;
 
-    /**
-     * "epoch" → the epoch of the master that last brought corvid-locations in line: a replica that has an older
-     * one missed a failover's writes. "published" → {@link #publishedUpTo} of the master, as of its last renewal.
-     */
+    /** "epoch" → the epoch of the master that last reconciled corvid-locations: a replica that has an older one missed a failover's writes. */
     @Resource(lookup = "java:jboss/infinispan/cache/corvid/corvid-master")
     private org.infinispan.Cache<String, Long> marker;
 
     private boolean clustered;
     private long leaseMillis;
-    /**
-     * When (this node's clock) every change this master committed before it had been published to the cache:
-     * a change not published yet was stamped later (one writer thread, batch after batch). Copied to the
-     * replicated marker at each renewal, so a successor knows which rows to re-read: those changed since.
-     */
-    private volatile long publishedUpTo;
-    /** The {@link #publishedUpTo} value last put in the marker. */
-    private long marked;
     private String me;
     private String address;
     private Thread worker;
@@ -140,31 +128,18 @@ public class MasterRole {
                     if (taken > 0) {
                         long start = System.nanoTime();
                         epoch = taken;
-                        Long published = marker.get("published");
-                        if (published == null) {
-                            locations.reconcile(); // the whole cluster started afresh: the replica may be empty
-                        } else {
-                            // 1 s for a clock stepped back on the old master's node
-                            locations.catchUp(java.time.Instant.ofEpochMilli(published - 1000));
-                        }
-                        // from now on this node's writes are stamped after this
-                        marked = System.currentTimeMillis();
-                        marker.putAll(Map.of("epoch", taken, "published", marked));
+                        locations.reconcile();
+                        marker.put("epoch", taken);
                         active = true;
                         lastRenew = System.currentTimeMillis();
-                        LOG.infof("MUPDATE master active on %s, epoch %d (location cache %s in %d ms)", me, taken,
-                                published == null ? "reconciled" : "caught up", (System.nanoTime() - start) / 1_000_000);
+                        LOG.infof("MUPDATE master active on %s, epoch %d (location cache reconciled in %d ms)", me,
+                                taken, (System.nanoTime() - start) / 1_000_000);
                     }
                 } else if (active && !elected) {
                     stepDown("another node was elected");
                 } else if (active && now - lastRenew >= leaseMillis / 3) {
                     if (lease.renew(me, epoch, leaseMillis)) {
                         lastRenew = now;
-                        long p = publishedUpTo;
-                        if (p > marked) {
-                            marker.put("published", p);
-                            marked = p;
-                        }
                     } else {
                         active = false;
                         LOG.warnf("MUPDATE master on %s lost the lease of epoch %d: another node is master; its"
@@ -242,11 +217,6 @@ public class MasterRole {
     public void relaying(Connection c, String target) {
         relayed.put(c, target);
         relayed.keySet().removeIf(x -> x.state() == org.corvid.jca.api.SessionState.LOGOUT);
-    }
-
-    /** Called by the writer after each batch's transaction ended and its changes were published. */
-    public void published() {
-        publishedUpTo = System.currentTimeMillis();
     }
 
     /** Called first in every transaction that writes the list: it commits only if this node is still master. */

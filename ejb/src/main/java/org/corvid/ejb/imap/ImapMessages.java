@@ -248,16 +248,13 @@ public class ImapMessages {
             return;
         }
         List<ImapFrontend.Copied> chosen = new ArrayList<>();
-        for (MessageStore.Info m : visible(view.name())) {
-            int n = view.numberOf(m.uid());
-            if (n > 0 && set.contains(byUid ? m.uid() : n)) {
-                Set<String> flags = new LinkedHashSet<>(m.flags());
-                if (move) {
-                    flags.removeIf("\\Deleted"::equalsIgnoreCase);
-                }
-                chosen.add(new ImapFrontend.Copied(m.uid(), flags.stream().<Value>map(Value.Atom::new).toList(),
-                        INTERNALDATE.format(m.internalDate()), messages.file(m)));
+        for (MessageStore.Info m : visibleIn(view, set, byUid)) {
+            Set<String> flags = new LinkedHashSet<>(m.flags());
+            if (move) {
+                flags.removeIf("\\Deleted"::equalsIgnoreCase);
             }
+            chosen.add(new ImapFrontend.Copied(m.uid(), flags.stream().<Value>map(Value.Atom::new).toList(),
+                    INTERNALDATE.format(m.internalDate()), messages.file(m)));
         }
         if (chosen.isEmpty()) {
             c.write(r.tag() + " OK Completed");

@@ -55,8 +55,7 @@ public class LocationCache {
 
     /**
      * A master loads the list at start. In a cluster the cache is replicated: a joining node gets it from the
-     * others, and the node that becomes master brings it in line with the list before its first write
-     * ({@link #catchUp}, {@link #reconcile}).
+     * others, and the node that becomes master {@link #reconcile}s it with the list before its first write.
      */
     @PostConstruct
     void load() {
@@ -70,8 +69,8 @@ public class LocationCache {
     }
 
     /**
-     * Makes the cache equal to the list (a new master, before it writes, when no master has told the cluster what
-     * it published: the whole cluster started afresh). Only what differs is written.
+     * Makes the cache equal to the list (a new master, before it writes: a master that died between a commit and
+     * its publication left the cache behind). Only what differs is written.
      */
     public void reconcile() {
         Set<String> listed = new java.util.HashSet<>();
@@ -105,38 +104,6 @@ public class LocationCache {
                 after = page.get(page.size() - 1).name();
             }
         } while (page.size() == PAGE);
-    }
-
-    /**
-     * A new master, before it writes, when the old one told the cluster until when it had published everything:
-     * writes the entries changed since {@code since} (what it may have committed without publishing), then
-     * compares the list's size with this replica's; only if they differ (a removal committed and not published)
-     * does it {@link #reconcile} in full. A few rows instead of the whole list on the failover's critical path.
-     */
-    public void catchUp(java.time.Instant since) {
-        List<MupdateRecord> recent = list.changedSince(since);
-        Map<String, String> differ = new HashMap<>();
-        int updated = 0;
-        for (MupdateRecord r : recent) {
-            String value = encode(r);
-            if (!value.equals(cache.get(r.name()))) {
-                differ.put(r.name(), value);
-            }
-            if (differ.size() == PAGE) { // one replication message per page, as in reconcile
-                cache.putAll(differ);
-                updated += differ.size();
-                differ.clear();
-            }
-        }
-        cache.putAll(differ);
-        updated += differ.size();
-        long listed = list.size();
-        long cached = cache.getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL).size();
-        LOG.infof("corvid-locations caught up with the list: %d entries changed since %s, %d updated; %d listed,"
-                + " %d cached", recent.size(), since, updated, listed, cached);
-        if (listed != cached) {
-            reconcile();
-        }
     }
 
     /** Applies a committed change (called after commit only). */
@@ -287,9 +254,15 @@ public class LocationCache {
 
     /** The cached names not in {@code keep} (what a full resync did not send again). */
     public List<String> namesNotIn(Set<String> keep) {
-        try (var keys = cache.keySet().stream()) {
-            return keys.filter(k -> !keep.contains(k)).toList();
-        }
+        List<String> gone = new java.util.ArrayList<>();
+        // every entry held here: the cache's own key set goes by the segments the current topology lets this node
+        // read, and a failover is a topology change
+        cache.getAdvancedCache().getDataContainer().forEach(e -> {
+            if (!keep.contains(e.getKey())) {
+                gone.add(e.getKey());
+            }
+        });
+        return gone;
     }
 
     public long size() {

@@ -37,8 +37,11 @@ public class MupdateChanges {
 
     /** A committed batch, in order: the cache first (in a cluster, one round trip for the batch), then the streams. */
     public void publishAll(java.util.List<MupdateChange> batch) {
-        locations.applyAll(batch);
-        stream(batch);
+        try {
+            locations.applyAll(batch);
+        } finally {
+            stream(batch); // subscribers get the change even if the cache could not take it
+        }
     }
 
     private void stream(java.util.List<MupdateChange> changes) {

@@ -102,9 +102,13 @@ public class MupdateService {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
-                    changes.publishAll(made);
+                    try {
+                        changes.publishAll(made);
+                    } catch (RuntimeException e) { // the next master's reconcile mends the cache
+                        org.jboss.logging.Logger.getLogger(MupdateService.class).errorf(e,
+                                "committed changes of %d mailboxes not all published to the location cache", made.size());
+                    }
                 }
-                master.published();
             }
         });
         return outcomes;
@@ -207,15 +211,6 @@ public class MupdateService {
 
     private static String likeEscape(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
-
-    /** Entries changed since {@code since}, in no particular order. */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
-    public List<MupdateRecord> changedSince(java.time.Instant since) {
-        return em.createNamedQuery(MailboxLocation.CHANGED_SINCE, Object[].class).setParameter("since", since)
-                .getResultStream()
-                .map(MupdateService::record)
-                .toList();
     }
 
     /** Entries in the list. */

@@ -69,9 +69,9 @@ public final class UpdateStream {
 
     /** Sends what was committed during the dump and switches to streaming. */
     synchronized void goLive() {
-        pending.forEach(change -> connection.write(MupdateWire.asOneWrite(MupdateWire.change(tag, change))));
-        sent += pending.size();
+        List<MupdateChange> held = new ArrayList<>(pending);
         pending.clear();
         live = true;
+        offerAll(held);
     }
 }

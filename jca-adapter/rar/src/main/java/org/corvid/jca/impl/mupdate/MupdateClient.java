@@ -188,12 +188,17 @@ final class MupdateClient implements Closeable {
 
     MupdateReply command(Consumer<MupdateEntry> records, String keyword, String... args) throws IOException {
         String tag = nextTag();
+        send(line(tag, keyword, List.of(args)));
+        return reply(completion(tag, records));
+    }
+
+    /** A command line: tag, keyword, and the string arguments as literals. */
+    private static String line(String tag, String keyword, List<String> args) {
         StringBuilder line = new StringBuilder(tag).append(' ').append(keyword);
         for (String a : args) {
             line.append(' ').append(literal(a));
         }
-        send(line.toString());
-        return reply(completion(tag, records));
+        return line.toString();
     }
 
     /** Commands pipelined per window: bounded, so neither side's socket buffer fills while the other waits. */
@@ -208,9 +213,7 @@ final class MupdateClient implements Closeable {
             for (var w : writes.subList(from, Math.min(writes.size(), from + WINDOW))) {
                 String tag = nextTag();
                 tags.add(tag);
-                lines.append(tag).append(' ').append(w.keyword());
-                w.args().forEach(a -> lines.append(' ').append(literal(a)));
-                lines.append("\r\n");
+                lines.append(line(tag, w.keyword(), w.args())).append("\r\n");
             }
             lines.setLength(lines.length() - 2);
             send(lines.toString());
