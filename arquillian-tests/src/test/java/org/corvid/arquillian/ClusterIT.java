@@ -401,12 +401,6 @@ class ClusterIT {
         }
         HttpResponse<String> seen = Http.get(port(through, "http"), "/api/mailboxes/user.bob?details=false", "admin");
         assertEquals(200, seen.statusCode(), "user.bob in " + through + "'s replica at once: " + seen.body());
-        // a removal the master committed and did not publish (the row count then differs: the new master
-        // compares every row)
-        try (LineClient admin = LineClient.imap(port(home, "imap"), "admin")) {
-            assertEquals("A2 OK Completed", last(imap(admin, "A2", "CREATE user.bob.gone-unpublished")));
-        }
-        psql("DELETE FROM mailbox_location WHERE name = 'user.bob.gone-unpublished'");
         Creates creates = new Creates(port(through, "imap"), "bob", "f");
         String next;
         try (LineClient stale = LineClient.mupdate(port(frozen, "mupdate"), "murder", "murder")) {
@@ -426,11 +420,6 @@ class ClusterIT {
             }
             stale.timeout(30_000);
             assertEquals("X1 NO \"not the MUPDATE master any more, reconnect\"", stale.readUntil("X1 "));
-        }
-        for (String n : others(frozen)) {
-            awaitInView(n);
-            assertEquals(404, Http.get(port(n, "http"), "/api/mailboxes/user.bob.gone-unpublished?details=false", "admin")
-                    .statusCode(), "the unpublished removal on " + n);
         }
         // cut off until the views merge, the resumed node looks mailboxes up in the database, not in its stale replica
         Thread.sleep(1000);

@@ -23,10 +23,11 @@ import org.jboss.logging.Logger;
  * Whether this node is the MUPDATE master now. Without a cluster: a node with the {@code mupdate} role is, always.
  * In a cluster ({@code corvid.cluster=true}) every node has the role, and a node is master only while WildFly's
  * HA singleton ({@link MasterElection}) elects it <em>and</em> it holds the database lease ({@link MasterLease}):
- * elected, it waits for the lease to expire, takes it (a new epoch), brings the replicated location cache in
- * line with the list, and only then accepts writes; every batch of writes is fenced by that epoch. It renews the
- * lease every third of its length and steps down the moment a renewal finds another node's epoch. The other
- * nodes read the lease to learn where the master is, and relay MUPDATE clients there.
+ * elected, it waits for the old lease to expire, takes it (a new epoch), re-reads into the replicated location
+ * cache what the old master may have committed without publishing, and only then accepts writes;
+ * every batch of writes is fenced by that epoch. It renews the lease every third of its length and steps down
+ * the moment a renewal finds another node's epoch. The other nodes read the lease to learn where the master is,
+ * and relay MUPDATE clients there.
  */
 @Singleton
 @Startup
@@ -49,12 +50,28 @@ public class MasterRole {
     @EJB
     private LocationCache locations;
 
-    /** "epoch" → the epoch of the master that last reconciled corvid-locations: a replica that has an older one missed a failover's writes. */
+    /**
+     * "epoch" → the epoch of the master that last brought corvid-locations in line: a replica that has an older
+     * one missed a failover's writes. "published-" + epoch → {@link #publishedUpTo} of that epoch's master, as of
+     * its last renewal (keyed by epoch, so a replaced master that resumes cannot overwrite its successor's).
+     */
     @Resource(lookup = "java:jboss/infinispan/cache/corvid/corvid-master")
     private org.infinispan.Cache<String, Long> marker;
 
     private boolean clustered;
     private long leaseMillis;
+    /**
+     * When (this node's clock) every change this master committed before it had been published to the cache:
+     * a change not published yet was stamped later (one writer thread, batch after batch). Copied to the
+     * replicated marker at each renewal, so a successor knows which rows to re-read: those changed since.
+     */
+    private volatile long publishedUpTo;
+    /** The {@link #publishedUpTo} value last put in the marker. */
+    private long marked;
+    /** A committed batch this master could not publish to the cache: its watermark no longer holds. */
+    private volatile boolean publicationFailed;
+    /** Marker key prefix: "published-" + epoch → {@link #publishedUpTo} of that epoch's master. */
+    private static final String PUBLISHED = "published-";
     private String me;
     private String address;
     private Thread worker;
@@ -128,18 +145,38 @@ public class MasterRole {
                     if (taken > 0) {
                         long start = System.nanoTime();
                         epoch = taken;
-                        locations.reconcile();
-                        marker.put("epoch", taken);
+                        // what the master this one replaces (epoch - 1) published, if it said so and this node's
+                        // replica followed it (a node cut off through a failover has an older epoch there)
+                        Long published = Long.valueOf(taken - 1).equals(marker.get("epoch"))
+                                ? marker.get(PUBLISHED + (taken - 1)) : null;
+                        if (published == null) {
+                            locations.reconcile(); // e.g. the whole cluster started afresh: the replica may be empty
+                        } else {
+                            // 1 s for a clock stepped back on the old master's node
+                            locations.catchUp(java.time.Instant.ofEpochMilli(published - 1000));
+                        }
+                        // from now on this node's writes are stamped after this
+                        marked = System.currentTimeMillis();
+                        publicationFailed = false;
+                        marker.putAll(Map.of("epoch", taken, PUBLISHED + taken, marked));
+                        marker.remove(PUBLISHED + (taken - 1));
                         active = true;
                         lastRenew = System.currentTimeMillis();
-                        LOG.infof("MUPDATE master active on %s, epoch %d (location cache reconciled in %d ms)", me,
-                                taken, (System.nanoTime() - start) / 1_000_000);
+                        LOG.infof("MUPDATE master active on %s, epoch %d (location cache %s in %d ms)", me, taken,
+                                published == null ? "reconciled" : "caught up", (System.nanoTime() - start) / 1_000_000);
                     }
                 } else if (active && !elected) {
                     stepDown("another node was elected");
                 } else if (active && now - lastRenew >= leaseMillis / 3) {
                     if (lease.renew(me, epoch, leaseMillis)) {
                         lastRenew = now;
+                        long p = publishedUpTo;
+                        if (publicationFailed) { // a successor must compare every row
+                            marker.remove(PUBLISHED + epoch);
+                        } else if (p > marked) {
+                            marker.put(PUBLISHED + epoch, p);
+                            marked = p;
+                        }
                     } else {
                         active = false;
                         LOG.warnf("MUPDATE master on %s lost the lease of epoch %d: another node is master; its"
@@ -217,6 +254,19 @@ public class MasterRole {
     public void relaying(Connection c, String target) {
         relayed.put(c, target);
         relayed.keySet().removeIf(x -> x.state() == org.corvid.jca.api.SessionState.LOGOUT);
+    }
+
+    /**
+     * Called by the writer after each batch's transaction ended: {@code ok} if its changes were published (or it
+     * rolled back). Once a publication failed, the watermark stays where it was and is withdrawn at the next
+     * renewal, so the next master compares every row.
+     */
+    public void published(boolean ok) {
+        if (!ok) {
+            publicationFailed = true;
+        } else if (!publicationFailed) {
+            publishedUpTo = System.currentTimeMillis();
+        }
     }
 
     /** Called first in every transaction that writes the list: it commits only if this node is still master. */

@@ -55,7 +55,8 @@ public class LocationCache {
 
     /**
      * A master loads the list at start. In a cluster the cache is replicated: a joining node gets it from the
-     * others, and the node that becomes master {@link #reconcile}s it with the list before its first write.
+     * others, and the node that becomes master brings it in line with the list before its first write
+     * ({@link #catchUp}, {@link #reconcile}).
      */
     @PostConstruct
     void load() {
@@ -69,8 +70,8 @@ public class LocationCache {
     }
 
     /**
-     * Makes the cache equal to the list (a new master, before it writes: a master that died between a commit and
-     * its publication left the cache behind). Only what differs is written.
+     * Makes the cache equal to the list (a new master, before it writes, when no master has told the cluster what
+     * it published: the whole cluster started afresh). Only what differs is written.
      */
     public void reconcile() {
         Set<String> listed = new java.util.HashSet<>();
@@ -104,6 +105,35 @@ public class LocationCache {
                 after = page.get(page.size() - 1).name();
             }
         } while (page.size() == PAGE);
+    }
+
+    /**
+     * A new master, before it writes, when the old one told the cluster until when it had published everything:
+     * writes again every entry changed since {@code since} (what it may have committed without publishing, or
+     * published to some replicas only, if it died while replicating), then compares the list's size with this
+     * replica's; only if they differ (a removal committed and not published) does it {@link #reconcile} in full.
+     * A few rows instead of the whole list on the failover's critical path.
+     */
+    public void catchUp(java.time.Instant since) {
+        List<MupdateRecord> recent = list.changedSince(since);
+        Map<String, String> again = new HashMap<>();
+        for (MupdateRecord r : recent) {
+            again.put(r.name(), encode(r));
+            if (again.size() == PAGE) { // one replication message per page, as in reconcile
+                cache.putAll(again);
+                again.clear();
+            }
+        }
+        cache.putAll(again);
+        long listed = list.size();
+        // the entries this node holds, counted in its data container: the cache's own size() goes by the
+        // segments the current topology lets it read, and a failover is a topology change
+        long cached = cache.getAdvancedCache().getDataContainer().sizeIncludingExpired();
+        LOG.infof("corvid-locations caught up with the list: %d entries changed since %s written again; %d listed,"
+                + " %d cached", recent.size(), since, listed, cached);
+        if (listed != cached) {
+            reconcile();
+        }
     }
 
     /** Applies a committed change (called after commit only). */

@@ -101,14 +101,17 @@ public class MupdateService {
 
             @Override
             public void afterCompletion(int status) {
+                boolean published = status == Status.STATUS_ROLLEDBACK; // nothing to publish
                 if (status == Status.STATUS_COMMITTED) {
                     try {
                         changes.publishAll(made);
-                    } catch (RuntimeException e) { // the next master's reconcile mends the cache
+                        published = true;
+                    } catch (RuntimeException e) {
                         org.jboss.logging.Logger.getLogger(MupdateService.class).errorf(e,
                                 "committed changes of %d mailboxes not all published to the location cache", made.size());
                     }
                 }
+                master.published(published);
             }
         });
         return outcomes;
@@ -211,6 +214,13 @@ public class MupdateService {
 
     private static String likeEscape(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** Entries changed since {@code since}, in no particular order. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<MupdateRecord> changedSince(java.time.Instant since) {
+        return em.createNamedQuery(MailboxLocation.CHANGED_SINCE, Object[].class).setParameter("since", since)
+                .getResultStream().map(MupdateService::record).toList();
     }
 
     /** Entries in the list. */

@@ -28,7 +28,13 @@ import java.util.UUID;
 @NamedQuery(name = MailboxLocation.RESERVED_BEFORE,
         query = "select l.name from MailboxLocation l where l.state = org.corvid.persistence.mupdate.MailboxState.RESERVED"
                 + " and l.lastChange < :before order by l.name")
+@NamedQuery(name = MailboxLocation.CHANGED_SINCE,
+        query = "select l.name, l.location, l.acl, l.state from MailboxLocation l where l.state in"
+                + " (org.corvid.persistence.mupdate.MailboxState.ACTIVE, org.corvid.persistence.mupdate.MailboxState.RESERVED)"
+                + " and l.lastChange >= :since")
 public class MailboxLocation {
+    /** Rows (name, location, acl, state) changed since {@code since}; the state list lets it use the (state, last_change) index. */
+    public static final String CHANGED_SINCE = "MailboxLocation.changedSince";
     /** Names of the entries RESERVED since before {@code before} (reservations whose creator vanished). */
     public static final String RESERVED_BEFORE = "MailboxLocation.reservedBefore";
     public static final String COUNT = "MailboxLocation.count";
