@@ -126,9 +126,9 @@ public class LocationCache {
         }
         cache.putAll(again);
         long listed = list.size();
-        // the entries this node holds, counted in its data container: the cache's own size() goes by the
-        // segments the current topology lets it read, and a failover is a topology change
-        long cached = cache.getAdvancedCache().getDataContainer().sizeIncludingExpired();
+        // the cache's size as the cluster sees it: right after a failover (a topology change) this node may not
+        // hold every entry itself, and reads of the others go to the nodes that do
+        long cached = cache.size();
         LOG.infof("corvid-locations caught up with the list: %d entries changed since %s written again; %d listed,"
                 + " %d cached", recent.size(), since, listed, cached);
         if (listed != cached) {
@@ -284,15 +284,9 @@ public class LocationCache {
 
     /** The cached names not in {@code keep} (what a full resync did not send again). */
     public List<String> namesNotIn(Set<String> keep) {
-        List<String> gone = new java.util.ArrayList<>();
-        // every entry held here: the cache's own key set goes by the segments the current topology lets this node
-        // read, and a failover is a topology change
-        cache.getAdvancedCache().getDataContainer().forEach(e -> {
-            if (!keep.contains(e.getKey())) {
-                gone.add(e.getKey());
-            }
-        });
-        return gone;
+        try (var keys = cache.keySet().stream()) {
+            return keys.filter(k -> !keep.contains(k)).toList();
+        }
     }
 
     public long size() {
