@@ -136,28 +136,26 @@ public class LocationCache {
         }
     }
 
-    /** Applies a committed change (called after commit only). */
-    public void apply(MupdateChange change) {
-        if (change.current() == null) {
-            cache.remove(change.name());
-        } else {
-            cache.put(change.name(), encode(change.current()));
-        }
-    }
-
     /** Applies committed changes in order, the puts of a run without removals in one call (one round trip in a cluster). */
     public void applyAll(List<MupdateChange> changes) {
         Map<String, String> puts = new java.util.LinkedHashMap<>();
         for (MupdateChange c : changes) {
             if (c.current() == null) {
-                cache.putAll(puts);
-                puts.clear();
+                putAll(puts);
                 cache.remove(c.name());
             } else {
                 puts.put(c.name(), encode(c.current()));
             }
         }
-        cache.putAll(puts);
+        putAll(puts);
+    }
+
+    /** Puts and clears {@code puts}, if there is anything to put (an empty putAll is still a call in a cluster). */
+    private void putAll(Map<String, String> puts) {
+        if (!puts.isEmpty()) {
+            cache.putAll(puts);
+            puts.clear();
+        }
     }
 
     /**

@@ -31,8 +31,7 @@ public class MupdateChanges {
 
     /** Called after commit only (see {@link MupdateService}). */
     public void publish(MupdateChange change) {
-        locations.apply(change);
-        stream(java.util.List.of(change));
+        publishAll(java.util.List.of(change));
     }
 
     /** A committed batch, in order: the cache first (in a cluster, one round trip for the batch), then the streams. */
