@@ -10,7 +10,6 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.corvid.ejb.node.DurableCommit;
@@ -21,7 +20,8 @@ import org.jboss.ejb3.annotation.SecurityDomain;
  * Group commit for deliveries: LMTP sessions stage their copies (spool files written and forced, in parallel)
  * and hand them here; one committer stores whatever has queued up (up to {@value #MAX_BATCH}) in one
  * transaction, so concurrent deliveries share a database commit instead of queueing for one each. A delivery
- * is answered only after its batch committed; if a batch fails, each of its copies fails (LMTP answers
+ * is answered only after its batch committed and was forced to the disk (by a second thread, while the next batch
+ * commits); if a batch fails, each of its copies fails (LMTP answers
  * {@code 451}, the MTA retries: nothing is lost; a retry here is impossible, the rollback deleted the files).
  */
 @Singleton
@@ -45,11 +45,8 @@ public class DeliveryWriter {
     @PostConstruct
     void start() {
         writer = new GroupCommit<>(threads, "corvid-delivery-writer", MAX_BATCH,
-                batch -> {
-                    List<Long> uids = Arrays.stream(messages.store(batch)).boxed().toList();
-                    DurableCommit.force(mailstore); // before any 250
-                    return uids;
-                }, false);
+                batch -> Arrays.stream(messages.store(batch)).boxed().toList(),
+                () -> DurableCommit.force(mailstore), false); // forced before any 250
     }
 
     @PreDestroy

@@ -9,7 +9,6 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import java.util.List;
 import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.corvid.ejb.mupdate.MupdateService.Outcome;
@@ -45,11 +44,8 @@ public class MupdateWriter {
 
     @PostConstruct
     void start() {
-        writer = new GroupCommit<>(threads, "corvid-mupdate-writer", MAX_BATCH, batch -> {
-            List<Outcome> outcomes = list.apply(batch);
-            DurableCommit.force(mupdate); // before any answer
-            return outcomes;
-        }, true);
+        writer = new GroupCommit<>(threads, "corvid-mupdate-writer", MAX_BATCH, list::apply,
+                () -> DurableCommit.force(mupdate), true); // forced before any answer
     }
 
     @PreDestroy
@@ -58,8 +54,9 @@ public class MupdateWriter {
     }
 
     /**
-     * Queues {@code write}; {@code answer} gets its outcome once it is committed (or the failure), on the
-     * writer's thread. The caller does not wait: a connection's pipelined writes can share one commit.
+     * Queues {@code write}; {@code answer} gets its outcome once it is committed and forced to the disk (or the
+     * failure), on the writer's sync thread, in arrival order. The caller does not wait: a connection's
+     * pipelined writes can share one commit.
      */
     public void submit(Write write, BiConsumer<Outcome, Throwable> answer) {
         writer.submit(write).whenComplete(answer);

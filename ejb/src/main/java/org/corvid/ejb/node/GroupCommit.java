@@ -1,10 +1,11 @@
 package org.corvid.ejb.node;
 
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -13,6 +14,10 @@ import org.jboss.logging.Logger;
  * transaction — and completes each item's future after it: group commit. Items apply in arrival order. If a
  * batch fails, its items are retried one by one (so one bad item cannot fail the others) when
  * {@code retryOneByOne}, else they all fail. Every future completes, so callers may wait without a timeout.
+ * <p>With a {@code sync} step (forcing the committed data to the disk), a second thread runs it and answers:
+ * the committer goes on with the next batch while the previous ones are being forced, and one sync covers every
+ * batch committed before it started. Answers (failures included) still come in arrival order, and never
+ * before the sync that followed their commit.
  */
 public final class GroupCommit<T, R> {
     private static final Logger LOG = Logger.getLogger(GroupCommit.class);
@@ -21,20 +26,35 @@ public final class GroupCommit<T, R> {
     }
 
     private final LinkedBlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Runnable> committed = new LinkedBlockingQueue<>(); // answers awaiting a sync
     private final int maxBatch;
     private final Function<List<T>, List<R>> apply;
+    private final Runnable sync;
     private final boolean retryOneByOne;
     private final Thread committer;
+    private final Thread syncer;
     private volatile boolean running = true;
 
-    /** Starts the committer thread {@code name}; {@code apply} stores a batch and returns a result per item. */
-    public GroupCommit(ManagedThreadFactory threads, String name, int maxBatch, Function<List<T>, List<R>> apply,
-                       boolean retryOneByOne) {
+    /**
+     * Starts the committer thread {@code name} (and {@code name-sync} if there is a {@code sync} step);
+     * {@code apply} stores a batch and returns a result per item; {@code sync}, if not null, makes what has been
+     * committed durable and must not throw.
+     */
+    public GroupCommit(ThreadFactory threads, String name, int maxBatch, Function<List<T>, List<R>> apply,
+                       Runnable sync, boolean retryOneByOne) {
         this.maxBatch = maxBatch;
         this.apply = apply;
+        this.sync = sync;
         this.retryOneByOne = retryOneByOne;
         committer = threads.newThread(this::commitLoop);
         committer.setName(name);
+        if (sync != null) {
+            syncer = threads.newThread(this::syncLoop);
+            syncer.setName(name + "-sync");
+            syncer.start();
+        } else {
+            syncer = null;
+        }
         committer.start();
     }
 
@@ -45,13 +65,16 @@ public final class GroupCommit<T, R> {
         return result;
     }
 
-    /** Stops the committer; items still queued fail. */
+    /** Stops; items not committed yet fail, those committed are synced and answered. */
     public void stop() {
         running = false;
-        committer.interrupt();
+        committer.interrupt(); // the syncer is not interrupted: an interrupt would close the database's file channel
         List<Pending<T, R>> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(p -> p.result().completeExceptionally(new IllegalStateException("the server is stopping")));
+        if (sync != null) {
+            syncAndAnswer(null);
+        }
     }
 
     private void commitLoop() {
@@ -63,27 +86,74 @@ public final class GroupCommit<T, R> {
                 return;
             }
             queue.drainTo(batch, maxBatch - 1);
-            try {
-                List<R> results = apply.apply(batch.stream().map(Pending::item).toList());
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).result().complete(results.get(i));
-                }
-            } catch (Throwable e) { // every waiting caller gets its answer, and the committer lives on
-                if (!retryOneByOne) {
-                    LOG.errorf(e, "%s: a batch of %d failed", committer.getName(), batch.size());
-                    batch.forEach(p -> p.result().completeExceptionally(e));
-                    continue;
-                }
-                LOG.debugf(e, "%s: a batch of %d failed, retrying one by one", committer.getName(), batch.size());
-                for (Pending<T, R> p : batch) {
-                    try {
-                        p.result().complete(apply.apply(List.of(p.item())).get(0));
-                    } catch (Throwable single) {
-                        LOG.errorf(single, "%s: %s failed", committer.getName(), p.item());
-                        p.result().completeExceptionally(single);
-                    }
+            List<Runnable> answers = commit(batch);
+            if (sync == null) {
+                answers.forEach(Runnable::run);
+            } else {
+                committed.addAll(answers);
+                if (!running) { // the syncer may have ended already
+                    syncAndAnswer(null);
                 }
             }
         }
+    }
+
+    /** Applies {@code batch}; returns how to answer each of its items, in order. */
+    private List<Runnable> commit(List<Pending<T, R>> batch) {
+        List<Runnable> answers = new ArrayList<>(batch.size());
+        try {
+            List<R> results = apply.apply(batch.stream().map(Pending::item).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<R> future = batch.get(i).result();
+                R r = results.get(i);
+                answers.add(() -> future.complete(r));
+            }
+        } catch (Throwable e) { // every waiting caller gets its answer, and the committer lives on
+            if (!retryOneByOne) {
+                LOG.errorf(e, "%s: a batch of %d failed", committer.getName(), batch.size());
+                batch.forEach(p -> answers.add(() -> p.result().completeExceptionally(e)));
+                return answers;
+            }
+            LOG.debugf(e, "%s: a batch of %d failed, retrying one by one", committer.getName(), batch.size());
+            for (Pending<T, R> p : batch) {
+                try {
+                    R r = apply.apply(List.of(p.item())).get(0);
+                    answers.add(() -> p.result().complete(r));
+                } catch (Throwable single) {
+                    LOG.errorf(single, "%s: %s failed", committer.getName(), p.item());
+                    answers.add(() -> p.result().completeExceptionally(single));
+                }
+            }
+        }
+        return answers;
+    }
+
+    private void syncLoop() {
+        while (running) {
+            try {
+                Runnable first = committed.poll(100, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    syncAndAnswer(first);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        syncAndAnswer(null);
+    }
+
+    /** Forces everything committed so far, then answers it (with {@code first}, already taken, first). */
+    private synchronized void syncAndAnswer(Runnable first) {
+        List<Runnable> due = new ArrayList<>();
+        if (first != null) {
+            due.add(first);
+        }
+        committed.drainTo(due);
+        if (due.isEmpty()) {
+            return;
+        }
+        sync.run();
+        due.forEach(Runnable::run);
     }
 }
