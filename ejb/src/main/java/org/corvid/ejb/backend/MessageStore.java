@@ -482,17 +482,9 @@ public class MessageStore {
         return spool.path(message.partition(), message.file());
     }
 
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public java.io.InputStream open(Info message) {
-        try {
-            return java.nio.file.Files.newInputStream(spool.path(message.partition(), message.file()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + message.file(), e);
-        }
-    }
-
-    /** The message's bytes. */
-    public byte[] content(Info message) {
-        return spool.read(message.partition(), message.file());
+        return spool.open(message.partition(), message.file());
     }
 
     private List<Message> byUids(Mailbox m, Collection<Long> uids) {

@@ -34,9 +34,17 @@ public final class Partitions {
         return all;
     }
 
-    /** The partition's directory, or null if there is no such partition. */
+    /** The partition's directory, or null if there is no such partition (read per message: no scan of all properties). */
     public Path path(String name) {
-        return name == null ? null : all().get(name);
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        String dir = System.getProperty(PREFIX + name, "").trim();
+        if (!dir.isEmpty()) {
+            return Path.of(dir);
+        }
+        return name.equals(MailboxManager.DEFAULT_PARTITION)
+                ? dataDir.resolve("spool").resolve(MailboxManager.DEFAULT_PARTITION) : null;
     }
 
     /** A partition's directory and the room on its file system (-1 if it cannot be read: {@code error}). */

@@ -62,6 +62,15 @@ public final class Spool {
         return dir(partition).resolve(file);
     }
 
+    /** A message's file, to stream. */
+    public java.io.InputStream open(String partition, String file) {
+        try {
+            return Files.newInputStream(dir(partition).resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " in partition " + partition, e);
+        }
+    }
+
     public byte[] read(String partition, String file) {
         try {
             return Files.readAllBytes(dir(partition).resolve(file));

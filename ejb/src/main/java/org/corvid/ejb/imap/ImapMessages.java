@@ -190,6 +190,16 @@ public class ImapMessages {
     @EJB
     private org.corvid.ejb.backend.MailboxEvents events;
 
+    @EJB
+    private org.corvid.ejb.node.NodeConfig node;
+
+    /** Message files are read here directly, not through {@link MessageStore}: no bean call per message. */
+    private org.corvid.ejb.backend.Spool spool;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        spool = new org.corvid.ejb.backend.Spool(new org.corvid.ejb.backend.Partitions(node.dataDir()));
+    }
 
     private static final String IDLING = "imap.idle";
 
@@ -254,7 +264,7 @@ public class ImapMessages {
                 flags.removeIf("\\Deleted"::equalsIgnoreCase);
             }
             chosen.add(new ImapFrontend.Copied(m.uid(), flags.stream().<Value>map(Value.Atom::new).toList(),
-                    INTERNALDATE.format(m.internalDate()), messages.file(m)));
+                    INTERNALDATE.format(m.internalDate()), spool.path(m.partition(), m.file())));
         }
         if (chosen.isEmpty()) {
             c.write(r.tag() + " OK Completed");
@@ -567,7 +577,7 @@ public class ImapMessages {
         if (read != null) {
             return MessageStructure.bodystructure(read, extended);
         }
-        try (java.io.InputStream in = messages.open(m)) {
+        try (java.io.InputStream in = spool.open(m.partition(), m.file())) {
             return MessageStructure.bodystructure(in, extended);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -575,7 +585,7 @@ public class ImapMessages {
     }
 
     private byte[] content(MessageStore.Info m, byte[] read) {
-        return read != null ? read : messages.content(m);
+        return read != null ? read : spool.read(m.partition(), m.file());
     }
 
     /** The number in a modifier list {@code (NAME n)}, or null if {@code v} is not one. */
@@ -700,7 +710,7 @@ public class ImapMessages {
     /** The message's file, opened at an offset. */
     private MimeSections.Source file(MessageStore.Info m) {
         return offset -> {
-            java.io.InputStream in = messages.open(m);
+            java.io.InputStream in = spool.open(m.partition(), m.file());
             in.skipNBytes(offset);
             return in;
         };

@@ -17,7 +17,11 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import org.corvid.ejb.cluster.MasterRole;
 import org.corvid.persistence.mupdate.MailboxLocation;
@@ -89,11 +93,12 @@ public class MupdateService {
      */
     public List<Outcome> apply(List<Write> writes) {
         master.fence(); // in a cluster: commits only while this node holds the master lease
-        List<MupdateChange> made = new ArrayList<>();
+        Batch batch = new Batch(writes);
         List<Outcome> outcomes = new ArrayList<>(writes.size());
         for (Write w : writes) {
-            outcomes.add(apply(w, made));
+            outcomes.add(apply(w, batch));
         }
+        List<MupdateChange> made = batch.made;
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -117,45 +122,70 @@ public class MupdateService {
         return outcomes;
     }
 
-    private Outcome apply(Write w, List<MupdateChange> made) {
-        MailboxLocation l = find(w.name());
+    /**
+     * The entries a batch writes, read with one query (not one per write, each of which would also flush the
+     * batch's earlier writes), and the changes it made.
+     */
+    private final class Batch {
+        final Map<String, MailboxLocation> entries = new HashMap<>();
+        final Set<String> removed = new HashSet<>();
+        final List<MupdateChange> made = new ArrayList<>();
+
+        Batch(List<Write> writes) {
+            List<String> names = writes.stream().map(Write::name).distinct().toList();
+            for (int i = 0; i < names.size(); i += 500) {
+                em.createNamedQuery(MailboxLocation.BY_NAMES, MailboxLocation.class)
+                        .setParameter("names", names.subList(i, Math.min(names.size(), i + 500)))
+                        .getResultList().forEach(l -> entries.put(l.getName(), l));
+            }
+        }
+    }
+
+    private Outcome apply(Write w, Batch batch) {
+        MailboxLocation l = batch.entries.get(w.name());
         return switch (w.kind()) {
             // RESERVE: a new name is reserved, or a reservation repeated at the same location; an active entry
             // stays (RFC 3656 3.2: the name exists), whatever the location: a backend that lost track of a
             // mailbox must not knock the master's entry back to RESERVED
             case RESERVE -> l != null && (l.getState() == MailboxState.ACTIVE || !l.getLocation().equals(w.location()))
                     ? Outcome.EXISTS
-                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
+                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, batch);
             // ACTIVATE: creates or replaces the entry, active
-            case ACTIVATE -> store(l, w.name(), w.location(), w.acl(), MailboxState.ACTIVE, made);
+            case ACTIVATE -> store(l, w.name(), w.location(), w.acl(), MailboxState.ACTIVE, batch);
             // DEACTIVATE: an active entry becomes reserved at the new location (the start of a move)
             case DEACTIVATE -> l == null ? Outcome.DOESNT_EXIST
                     : l.getState() != MailboxState.ACTIVE ? Outcome.NOT_ACTIVE
-                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, made);
-            case DELETE -> l == null ? Outcome.DOESNT_EXIST : remove(l, made);
+                    : store(l, w.name(), w.location(), "", MailboxState.RESERVED, batch);
+            case DELETE -> l == null ? Outcome.DOESNT_EXIST : remove(l, batch);
             // EXPIRE: only if it is still a reservation, and still old (it may have been activated meanwhile)
             case EXPIRE -> l == null ? Outcome.DOESNT_EXIST
                     : l.getState() != MailboxState.RESERVED || !l.getLastChange().isBefore(expiredBefore())
-                    ? Outcome.EXISTS : remove(l, made);
+                    ? Outcome.EXISTS : remove(l, batch);
         };
     }
 
-    private Outcome remove(MailboxLocation l, List<MupdateChange> made) {
+    private Outcome remove(MailboxLocation l, Batch batch) {
         em.remove(l);
-        made.add(new MupdateChange(l.getName(), null, l.getServer()));
+        batch.entries.remove(l.getName());
+        batch.removed.add(l.getName());
+        batch.made.add(new MupdateChange(l.getName(), null, l.getServer()));
         return Outcome.DONE;
     }
 
     private Outcome store(MailboxLocation l, String name, String location, String acl, MailboxState state,
-                          List<MupdateChange> made) {
+                          Batch batch) {
         String oldServer = l == null ? null : l.getServer();
         if (l == null) {
+            if (batch.removed.contains(name)) {
+                em.flush(); // the DELETE first: Hibernate would otherwise insert the new row before it
+            }
             l = new MailboxLocation(name, location, acl, state);
             em.persist(l);
+            batch.entries.put(name, l);
         } else {
             l.set(location, acl, state);
         }
-        made.add(new MupdateChange(name, MupdateRecord.of(l), oldServer));
+        batch.made.add(new MupdateChange(name, MupdateRecord.of(l), oldServer));
         return Outcome.DONE;
     }
 

@@ -20,6 +20,7 @@ import java.util.UUID;
 @Table(name = "mailbox_location")
 @NamedQuery(name = MailboxLocation.COUNT, query = "select count(l) from MailboxLocation l")
 @NamedQuery(name = MailboxLocation.BY_NAME, query = "select l from MailboxLocation l where l.name = :name")
+@NamedQuery(name = MailboxLocation.BY_NAMES, query = "select l from MailboxLocation l where l.name in :names")
 @NamedQuery(name = MailboxLocation.PAGE,
         query = "select l.name, l.location, l.acl, l.state from MailboxLocation l where l.name > :after order by l.name")
 @NamedQuery(name = MailboxLocation.PAGE_BY_LOCATION_PREFIX,
@@ -39,6 +40,8 @@ public class MailboxLocation {
     public static final String RESERVED_BEFORE = "MailboxLocation.reservedBefore";
     public static final String COUNT = "MailboxLocation.count";
     public static final String BY_NAME = "MailboxLocation.byName";
+    /** The entries among {@code names}, in no order. */
+    public static final String BY_NAMES = "MailboxLocation.byNames";
     /**
      * Keyset paging in name order, {@code after} being the last name of the previous page ("" to start); rows of
      * (name, location, acl, state), not entities, so dumping a million entries stays cheap.
