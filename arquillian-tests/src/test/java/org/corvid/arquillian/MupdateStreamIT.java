@@ -60,6 +60,35 @@ class MupdateStreamIT {
         }
     }
 
+    /**
+     * A name deleted, made again, deleted and made again by pipelined writes, which may share a group commit (a
+     * batch reads its entries once, then sees its own changes): every answer is that of the writes applied one
+     * after the other.
+     */
+    @Test
+    void aNameDeletedAndMadeAgainWithinOnePipelinedBatch() throws Exception {
+        try (LineClient w = writer()) {
+            w.send("A1 ACTIVATE \"user.again\" \"ab1!default\" \"\"");
+            assertEquals("A1 OK \"done\"", w.read());
+            w.send("D1 DELETE \"user.again\"\r\nR1 RESERVE \"user.again\" \"ab2!default\"\r\n"
+                    + "R2 RESERVE \"user.again\" \"ab1!default\"\r\nA2 ACTIVATE \"user.again\" \"ab2!default\" \"\"\r\n"
+                    + "D2 DELETE \"user.again\"\r\nD3 DELETE \"user.again\"\r\n"
+                    + "A3 ACTIVATE \"user.again\" \"ab3!default\" \"\"\r\nF1 FIND \"user.again\"");
+            assertEquals("D1 OK \"done\"", w.read());
+            assertEquals("R1 OK \"done\"", w.read());
+            assertEquals("R2 NO \"mailbox already exists\"", w.read()); // reserved elsewhere by R1
+            assertEquals("A2 OK \"done\"", w.read());
+            assertEquals("D2 OK \"done\"", w.read());
+            assertEquals("D3 NO \"mailbox doesn't exist\"", w.read());
+            assertEquals("A3 OK \"done\"", w.read());
+            assertEquals("F1 MAILBOX {10+}", w.read());
+            assertEquals("user.again {11+}", w.read());
+            assertEquals("ab3!default {0+}", w.read());
+            assertEquals("", w.read());
+            assertEquals("F1 OK \"Search completed\"", w.read());
+        }
+    }
+
     @Test
     void dumpThenStreamEveryCommittedChange() throws Exception {
         try (LineClient w = writer(); LineClient s = reader()) {
