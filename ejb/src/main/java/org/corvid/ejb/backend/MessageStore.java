@@ -476,12 +476,6 @@ public class MessageStore {
     }
 
     /** The message's bytes as a stream (the caller closes it): for reading a large message without holding it. */
-    /** The message's spool file (read it, never change it). */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
-    public java.nio.file.Path file(Info message) {
-        return spool.path(message.partition(), message.file());
-    }
-
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public java.io.InputStream open(Info message) {
         return spool.open(message.partition(), message.file());

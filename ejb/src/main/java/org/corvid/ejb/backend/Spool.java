@@ -37,7 +37,8 @@ public final class Spool {
 
     /** Writes {@code content} durably, streaming it; returns its path relative to the partition. */
     public String write(String partition, String mailboxUniqueId, MessageSource content) {
-        Path dir = dir(partition).resolve(mailboxUniqueId);
+        Path root = dir(partition);
+        Path dir = root.resolve(mailboxUniqueId);
         String name = UUID.randomUUID() + ".eml";
         Path file = dir.resolve(name);
         try {
@@ -48,7 +49,7 @@ public final class Spool {
                 content.writeTo(ch);
                 ch.force(true);
             }
-            if (syncDirectories(dir(partition))) {
+            if (syncDirectories(root)) {
                 try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                     d.force(true);
                 }
