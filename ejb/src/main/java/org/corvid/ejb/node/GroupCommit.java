@@ -129,15 +129,14 @@ public final class GroupCommit<T, R> {
     }
 
     private void syncLoop() {
-        while (running) {
+        while (running) { // an interrupt does not end it: committed answers must always be given
             try {
                 Runnable first = committed.poll(100, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     syncAndAnswer(first);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                LOG.debugf("%s: interrupted, going on while the writer runs", syncer.getName());
             }
         }
         syncAndAnswer(null);
@@ -153,7 +152,11 @@ public final class GroupCommit<T, R> {
         if (due.isEmpty()) {
             return;
         }
-        sync.run();
+        try {
+            sync.run();
+        } catch (RuntimeException e) { // the commits stand (they must not be redone), only less durable: answer them
+            LOG.errorf(e, "%s: forcing %d committed answers to the disk failed", syncer.getName(), due.size());
+        }
         due.forEach(Runnable::run);
     }
 }

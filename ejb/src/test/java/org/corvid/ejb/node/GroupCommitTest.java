@@ -93,6 +93,23 @@ class GroupCommitTest {
         }
     }
 
+    @Test
+    void aFailingSyncStillAnswersWhatWasCommitted() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        GroupCommit<Integer, Integer> gc = new GroupCommit<>(Thread::new, "test", 4, batch -> batch, () -> {
+            if (syncs.incrementAndGet() == 1) {
+                throw new IllegalStateException("disk gone");
+            }
+        }, false);
+        try {
+            assertEquals(1, gc.submit(1).get(5, TimeUnit.SECONDS));
+            assertEquals(2, gc.submit(2).get(5, TimeUnit.SECONDS), "the sync thread survived the failure");
+            assertTrue(syncs.get() >= 2);
+        } finally {
+            gc.stop();
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
