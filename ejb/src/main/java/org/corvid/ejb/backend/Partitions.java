@@ -23,14 +23,15 @@ public final class Partitions {
     /** Every partition and its directory, by name. */
     public Map<String, Path> all() {
         Map<String, Path> all = new TreeMap<>();
-        all.put(MailboxManager.DEFAULT_PARTITION, dataDir.resolve("spool").resolve(MailboxManager.DEFAULT_PARTITION));
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(PREFIX)).forEach(k -> {
-            String name = k.substring(PREFIX.length());
-            String dir = System.getProperty(k, "").trim();
-            if (!name.isEmpty() && !dir.isEmpty()) {
-                all.put(name, Path.of(dir));
-            }
-        });
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(MailboxManager.DEFAULT_PARTITION),
+                        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(PREFIX))
+                                .map(k -> k.substring(PREFIX.length())))
+                .forEach(name -> {
+                    Path dir = path(name);
+                    if (dir != null) {
+                        all.put(name, dir);
+                    }
+                });
         return all;
     }
 
