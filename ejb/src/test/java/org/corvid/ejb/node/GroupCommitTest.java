@@ -53,10 +53,16 @@ class GroupCommitTest {
                 r.thenAccept(v -> log.answered.add(v / 10));
             }
             release.countDown();
+            // wait on the answers, not with get(): a thread in get() may itself run a completed future's callbacks,
+            // which would reorder the log without the answers being out of order
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (log.answered.size() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), log.answered);
             for (int i = 0; i < 10; i++) {
                 assertEquals(i * 10, results.get(i).get(5, TimeUnit.SECONDS));
             }
-            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), log.answered);
             assertEquals(10, log.synced.get(), "the last sync covered every commit");
         } finally {
             gc.stop();
