@@ -24,31 +24,28 @@ final class Delivery {
         this.executor = executor;
     }
 
-    /**
-     * Schedules the invocation; on the invoking thread, {@code start} runs first and {@code done} afterwards
-     * with the failure, or null.
-     */
-    void submit(Method method, Object[] args, SecurityIdentity identity, Runnable start,
-                java.util.function.Consumer<Throwable> done) throws RejectedExecutionException {
-        executor.execute(() -> {
-            start.run();
-            Throwable failure = null;
-            try {
-                if (identity == null) {
+    /** Runs {@code task} (which calls {@link #run}) on a dispatch thread. */
+    void execute(Runnable task) throws RejectedExecutionException {
+        executor.execute(task);
+    }
+
+    /** Invokes the method on this thread, as {@code identity} if not null; returns the failure, or null. */
+    Throwable run(Method method, Object[] args, SecurityIdentity identity) {
+        try {
+            if (identity == null) {
+                invoke(method, args);
+            } else {
+                identity.runAs((PrivilegedExceptionAction<Void>) () -> {
                     invoke(method, args);
-                } else {
-                    identity.runAs((PrivilegedExceptionAction<Void>) () -> {
-                        invoke(method, args);
-                        return null;
-                    });
-                }
-            } catch (PrivilegedActionException e) {
-                failure = e.getCause();
-            } catch (Throwable t) {
-                failure = t;
+                    return null;
+                });
             }
-            done.accept(failure);
-        });
+            return null;
+        } catch (PrivilegedActionException e) {
+            return e.getCause();
+        } catch (Throwable t) {
+            return t;
+        }
     }
 
     private void invoke(Method method, Object[] args) throws Exception {

@@ -34,7 +34,9 @@ import org.wildfly.security.auth.server.SecurityIdentity;
 /**
  * One client connection: orders decoded commands, checks each against the protocol state, and hands it to
  * the bean through {@link Delivery}, one command at a time. Fields marked "event loop" are only touched on
- * the channel's event loop; the rest may be touched by the bean's thread.
+ * the channel's event loop; the rest may be touched by the bean's thread. The command queue is also read by
+ * the bean's thread, under its own lock: a command the client pipelined behind the one that just ran starts on
+ * the same thread, without two hand-offs through the event loop (see {@link #takeNext}).
  */
 final class Session extends ChannelInboundHandlerAdapter implements Connection, CodecLimits {
     static final String TLS_HANDLER = "tls";
@@ -48,13 +50,15 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private static final Object CONNECTED = new Object();
     private static final int PENDING_FLUSH_BYTES = 32 * 1024;
     private static final long MAX_PUSH_BACKLOG = 16L * 1024 * 1024;
+    /** Pipelined commands one dispatch thread runs in a row before giving the event loop its turn. */
+    private static final int MAX_CHAINED = 32;
 
     private final String id;
     private final ProtocolListener listener;
     private final Channel channel;
     private final Dialect dialect;
 
-    private final ArrayDeque<Object> queue = new ArrayDeque<>(); // event loop
+    private final ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by itself
     private boolean busy;                                        // event loop
     private Object awaitingContinuation;                         // event loop
 
@@ -66,6 +70,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     private volatile boolean closeRequested;
     private volatile boolean tlsRequested;
     private volatile Object current;
+    /** Set by a command that left work for the event loop (continuation, TLS, relay, close...): no chaining. */
+    private volatile boolean needsEventLoop;
     private volatile Future<?> pendingWrite;
     /**
      * Output while a command runs: everything written (by the command, or pushed by other threads) is appended
@@ -118,8 +124,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     public void channelInactive(ChannelHandlerContext ctx) {
         listener.closed();
         state = SessionState.LOGOUT;
-        queue.forEach(SpoolFiles::release);
-        queue.clear();
+        synchronized (queue) {
+            queue.forEach(SpoolFiles::release);
+            queue.clear();
+        }
         for (Object value : attributes.values()) { // e.g. a proxy's connection to a backend
             if (value instanceof AutoCloseable resource) {
                 try {
@@ -168,18 +176,31 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
     // ---- command queue (event loop) ----
 
     private void enqueue(Object item) {
-        queue.add(item);
-        if (queue.size() > MAX_QUEUED) {
-            channel.config().setAutoRead(false);
+        synchronized (queue) {
+            queue.add(item);
+            if (queue.size() > MAX_QUEUED) {
+                channel.config().setAutoRead(false);
+            }
         }
         drain();
     }
 
     private void drain() {
-        while (!busy && !queue.isEmpty() && channel.isActive() && !closeRequested && mayStart(queue.peek())) {
-            process(queue.poll());
+        while (!busy && channel.isActive() && !closeRequested) {
+            Object item;
+            synchronized (queue) {
+                item = queue.isEmpty() || !mayStart(queue.peek()) ? null : queue.poll();
+            }
+            if (item == null) {
+                break;
+            }
+            process(item);
         }
-        if (queue.size() <= MAX_QUEUED / 2 && !channel.config().isAutoRead()) {
+        int queued;
+        synchronized (queue) {
+            queued = queue.size();
+        }
+        if (queued <= MAX_QUEUED / 2 && !channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
         }
         channel.flush();
@@ -238,26 +259,70 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         busy = true;
         delivering = true;
         current = request;
+        needsEventLoop = false;
         listener.commandDispatched();
         try {
-            listener.delivery().submit(method, args, identity,
-                    () -> {
-                        synchronized (outLock) {
-                            deliveryThread = Thread.currentThread();
-                        }
-                    },
-                    failure -> {
-                        synchronized (outLock) {
-                            writeOut(takePending());
-                            deliveryThread = null;
-                        }
-                        channel.eventLoop().execute(() -> completed(request, failure));
-                    });
+            listener.delivery().execute(() -> runCommands(method, args, request));
         } catch (RejectedExecutionException e) {
             LOG.warnf("[%s] dispatch queue full, closing", id);
             delivering = false;
             SpoolFiles.release(request);
             writeAndClose(dialect.busy());
+        }
+    }
+
+    /**
+     * On a dispatch thread: runs the command, then each command the client has already pipelined behind it, as
+     * long as {@link #takeNext} allows; their replies go out together. The event loop gets the session back after.
+     */
+    private void runCommands(Method method, Object[] args, Object request) {
+        synchronized (outLock) {
+            deliveryThread = Thread.currentThread();
+        }
+        Throwable failure;
+        int ran = 0;
+        while (true) {
+            failure = listener.delivery().run(method, args, identity);
+            Object[] next = failure == null && ++ran < MAX_CHAINED ? takeNext() : null;
+            if (next == null) {
+                break;
+            }
+            SpoolFiles.release(request);
+            request = next[0];
+            method = (Method) next[1];
+            args = new Object[] {request, this};
+            current = request;
+            listener.commandDispatched();
+        }
+        synchronized (outLock) {
+            writeOut(takePending());
+            deliveryThread = null;
+        }
+        Object last = request;
+        Throwable result = failure;
+        channel.eventLoop().execute(() -> completed(last, result));
+    }
+
+    /**
+     * On the dispatch thread, after a command succeeded: takes the next queued command if it can run right now,
+     * exactly as the event loop would have started it; anything else (a continuation line, a message body, a
+     * decode error, an unknown or wrong-state command, a command after TLS, a relay, a close) is left to it.
+     * Returns the request and its method, or null.
+     */
+    private Object[] takeNext() {
+        if (needsEventLoop || closeRequested || tlsRequested || state == SessionState.LOGOUT
+                || !channel.isActive()) {
+            return null;
+        }
+        synchronized (queue) {
+            Object item = queue.peek();
+            String name = item instanceof TaggedRequest t ? t.name() : item instanceof LineRequest l ? l.name() : null;
+            CommandMap.Handler handler = name == null ? null : listener.commands().handler(name);
+            if (handler == null || !handler.validIn(state) || !mayStart(item)) {
+                return null;
+            }
+            queue.poll();
+            return new Object[] {item, handler.method()};
         }
     }
 
@@ -579,6 +644,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void writeLater(String line, Duration delay) {
+        needsEventLoop = true;
         flushOwnOutput();
         pendingWrite = channel.eventLoop().schedule(() -> {
             channel.writeAndFlush(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
@@ -587,6 +653,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void continueWith(String continuationLine) {
+        needsEventLoop = true;
         flushOwnOutput();
         Object request = current;
         channel.eventLoop().execute(() -> {
@@ -598,6 +665,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void receiveMessage(String reply, long maxBytes) {
+        needsEventLoop = true;
         flushOwnOutput();
         Object request = current;
         channel.eventLoop().execute(() -> {
@@ -609,6 +677,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void relayTo(InetSocketAddress target, Duration connectTimeout) throws java.io.IOException {
+        needsEventLoop = true;
         flushOwnOutput();
         // First, on the event loop, everything the client sends from now on goes to the relay (held until the
         // peer is connected: the client may answer the peer's greeting before the connect completes here).
@@ -667,6 +736,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         if (listener.sslContext() == null || secure) {
             throw new IllegalStateException("TLS not available on " + id);
         }
+        needsEventLoop = true;
         ByteBuf reply;
         synchronized (outLock) {
             reply = takePending(); // the command's "OK, begin TLS"
@@ -676,7 +746,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         // the OK) always meets the SslHandler; the SslHandler lets that first write through in plaintext.
         // Anything the client pipelined in plaintext is dropped (RFC 9051 6.2.1).
         channel.eventLoop().execute(() -> {
-            queue.clear();
+            synchronized (queue) {
+                queue.forEach(SpoolFiles::release);
+                queue.clear();
+            }
             ((SessionDecoder) channel.pipeline().get(DECODER)).discardBuffered();
             channel.pipeline().addFirst(TLS_HANDLER,
                     new SslHandler(listener.sslContext().newEngine(channel.alloc()), reply != null));
@@ -700,6 +773,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     @Override
     public void close() {
+        needsEventLoop = true;
         closeRequested = true;
         if (!delivering) {
             channel.eventLoop().execute(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER)

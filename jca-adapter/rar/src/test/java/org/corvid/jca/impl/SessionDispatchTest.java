@@ -114,7 +114,31 @@ class SessionDispatchTest {
         @Override public boolean awaitTermination(long t, TimeUnit u) { return true; }
     }
 
+    /** Holds deliveries until the test runs them: the client's whole pipeline is queued by then. */
+    static final class HeldExecutor extends AbstractExecutorService {
+        final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        int executed;
+        @Override public void execute(Runnable r) { tasks.add(r); }
+        /** Runs the held deliveries (and those they lead to) with the channel's pending tasks in between. */
+        void runAll(EmbeddedChannel channel) {
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                executed++;
+                r.run();
+                channel.runPendingTasks();
+            }
+        }
+        @Override public void shutdown() { }
+        @Override public List<Runnable> shutdownNow() { return List.of(); }
+        @Override public boolean isShutdown() { return false; }
+        @Override public boolean isTerminated() { return false; }
+        @Override public boolean awaitTermination(long t, TimeUnit u) { return true; }
+    }
+
     private EmbeddedChannel channel;
+
+    private ProtocolActivationSpec spec;
+    private MessageEndpointFactory factory;
 
     @BeforeEach
     void connect() {
@@ -124,12 +148,12 @@ class SessionDispatchTest {
         FakeBean.released.set(0);
         FakeBean.invokedOn.clear();
         FakeBean.deferred.clear();
-        ProtocolActivationSpec spec = new ProtocolActivationSpec();
+        spec = new ProtocolActivationSpec();
         spec.setPort(0);
         spec.setTlsEnabled(false);
         spec.setIdleTimeoutSeconds(0);
         spec.setBeanClass(FakeBean.class.getName());
-        MessageEndpointFactory factory = new MessageEndpointFactory() {
+        factory = new MessageEndpointFactory() {
             @Override public MessageEndpoint createEndpoint(javax.transaction.xa.XAResource xa) {
                 FakeBean.created.incrementAndGet();
                 return new FakeBean();
@@ -142,8 +166,12 @@ class SessionDispatchTest {
             @Override public String getActivationName() { return "fake"; }
             @Override public Class<?> getEndpointClass() { return FakeBean.class; }
         };
-        ProtocolListener listener = new ProtocolListener(spec, spec.commandMap(FakeBean.class), factory,
-                new CallerRunsExecutor());
+        connect(spec, factory, new CallerRunsExecutor());
+    }
+
+    private void connect(ProtocolActivationSpec spec, MessageEndpointFactory factory,
+                         java.util.concurrent.ExecutorService executor) {
+        ProtocolListener listener = new ProtocolListener(spec, spec.commandMap(FakeBean.class), factory, executor);
         channel = new EmbeddedChannel();
         listener.initConnection(channel);
         channel.pipeline().fireChannelActive();
@@ -280,6 +308,31 @@ class SessionDispatchTest {
         assertTrue(out.startsWith("s1 BAD [TOOBIG] "), out);
         send("s2 NOOP\r\n");
         assertEquals("s2 OK Completed\r\n", received(), "the connection goes on normally");
+    }
+
+    @Test
+    void pipelinedCommandsRunOnOneDeliveryUntilOneNeedsTheEventLoop() {
+        HeldExecutor held = new HeldExecutor();
+        connect(spec, factory, held);
+        held.runAll(channel);
+        assertEquals("* OK fake ready\r\n", received());
+        held.executed = 0;
+        send("c1 NOOP\r\nc2 BOGUS\r\nc3 NOOP\r\nc4 AUTHENTICATE PLAIN\r\n");
+        held.runAll(channel);
+        assertEquals("c1 OK Completed\r\nc2 BAD Unrecognized command\r\nc3 OK Completed\r\n+ \r\n", received(),
+                "BOGUS answered in its place");
+        assertEquals(2, held.executed, "c1; then c3 and c4 on one delivery, after the event loop answered c2");
+        send("AGFsaWNlAGFsaWNl\r\nc5 NOOP\r\n");
+        held.runAll(channel);
+        assertEquals("c4 OK got AGFsaWNlAGFsaWNl\r\nc5 OK Completed\r\n", received(),
+                "the line after the continuation request went to c4");
+
+        held.executed = 0;
+        send("d1 LOGIN alice x\r\nd2 SELECT INBOX\r\nd3 LOGIN bob x\r\nd4 NOOP\r\n");
+        held.runAll(channel);
+        assertEquals("d1 OK logged in\r\nd2 OK [READ-WRITE] selected INBOX\r\nd3 BAD Already logged in\r\n"
+                + "d4 OK Completed\r\n", received(), "each command is checked against the state the one before left");
+        assertEquals(2, held.executed);
     }
 
     @Test
