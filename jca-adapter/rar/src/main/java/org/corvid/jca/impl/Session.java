@@ -283,13 +283,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
         int ran = 0;
         while (true) {
             failure = listener.delivery().run(method, args, identity);
-            Object[] next = failure == null && ++ran < MAX_CHAINED ? takeNext() : null;
+            Next next = failure == null && ++ran < MAX_CHAINED ? takeNext() : null;
             if (next == null) {
                 break;
             }
             SpoolFiles.release(request);
-            request = next[0];
-            method = (Method) next[1];
+            request = next.request();
+            method = next.method();
             args = new Object[] {request, this};
             current = request;
             listener.commandDispatched();
@@ -309,7 +309,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
      * decode error, an unknown or wrong-state command, a command after TLS, a relay, a close) is left to it.
      * Returns the request and its method, or null.
      */
-    private Object[] takeNext() {
+    private Next takeNext() {
         if (needsEventLoop || closeRequested || tlsRequested || state == SessionState.LOGOUT
                 || !channel.isActive()) {
             return null;
@@ -322,8 +322,11 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
                 return null;
             }
             queue.poll();
-            return new Object[] {item, handler.method()};
+            return new Next(item, handler.method());
         }
+    }
+
+    private record Next(Object request, Method method) {
     }
 
     private void completed(Object request, Throwable failure) {

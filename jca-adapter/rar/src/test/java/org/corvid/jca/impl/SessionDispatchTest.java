@@ -105,7 +105,7 @@ class SessionDispatchTest {
     }
 
     /** Runs deliveries on the calling thread, so the embedded channel sees results deterministically. */
-    static final class CallerRunsExecutor extends AbstractExecutorService {
+    static class CallerRunsExecutor extends AbstractExecutorService {
         @Override public void execute(Runnable r) { r.run(); }
         @Override public void shutdown() { }
         @Override public List<Runnable> shutdownNow() { return List.of(); }
@@ -115,7 +115,7 @@ class SessionDispatchTest {
     }
 
     /** Holds deliveries until the test runs them: the client's whole pipeline is queued by then. */
-    static final class HeldExecutor extends AbstractExecutorService {
+    static final class HeldExecutor extends CallerRunsExecutor {
         final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
         int executed;
         @Override public void execute(Runnable r) { tasks.add(r); }
@@ -128,11 +128,6 @@ class SessionDispatchTest {
                 channel.runPendingTasks();
             }
         }
-        @Override public void shutdown() { }
-        @Override public List<Runnable> shutdownNow() { return List.of(); }
-        @Override public boolean isShutdown() { return false; }
-        @Override public boolean isTerminated() { return false; }
-        @Override public boolean awaitTermination(long t, TimeUnit u) { return true; }
     }
 
     private EmbeddedChannel channel;
