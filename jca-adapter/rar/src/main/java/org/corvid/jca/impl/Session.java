@@ -60,7 +60,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
 
     private final ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by itself
     private boolean busy;                                        // event loop
-    private Object awaitingContinuation;                         // event loop
+    /** Written on the event loop; read by a chaining dispatch thread only when no continuation is pending. */
+    private Object awaitingContinuation;
 
     private volatile SessionState state = SessionState.NOT_AUTHENTICATED;
     private volatile String user;
@@ -311,7 +312,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Connection, 
      */
     private Next takeNext() {
         if (needsEventLoop || closeRequested || tlsRequested || state == SessionState.LOGOUT
-                || !channel.isActive()) {
+                || !channel.isActive() || Thread.currentThread().isInterrupted()) { // interrupted: the pool stops
             return null;
         }
         synchronized (queue) {
