@@ -87,7 +87,7 @@ public final class Spool {
     /** A message's file, to stream. */
     public java.io.InputStream open(String partition, String file) {
         try {
-            return Files.newInputStream(dir(partition).resolve(file));
+            return Files.newInputStream(path(partition, file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " in partition " + partition, e);
         }
@@ -95,7 +95,7 @@ public final class Spool {
 
     public byte[] read(String partition, String file) {
         try {
-            return Files.readAllBytes(dir(partition).resolve(file));
+            return Files.readAllBytes(path(partition, file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " in partition " + partition, e);
         }
@@ -104,7 +104,7 @@ public final class Spool {
     /** Best effort: a file left behind is an orphan nothing references. */
     public void delete(String partition, String file) {
         try {
-            Files.deleteIfExists(dir(partition).resolve(file));
+            Files.deleteIfExists(path(partition, file));
         } catch (IOException | UncheckedIOException ignored) {
             // see above
         }

@@ -38,7 +38,7 @@ public final class GroupCommit<T, R> {
     /**
      * Starts the committer thread {@code name} (and {@code name-sync} if there is a {@code sync} step);
      * {@code apply} stores a batch and returns a result per item; {@code sync}, if not null, makes what has been
-     * committed durable and must not throw.
+     * committed durable (if it throws, the failure is logged and the committed items are still answered).
      */
     public GroupCommit(ThreadFactory threads, String name, int maxBatch, Function<List<T>, List<R>> apply,
                        Runnable sync, boolean retryOneByOne) {
