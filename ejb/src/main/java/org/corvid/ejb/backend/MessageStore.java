@@ -14,6 +14,10 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +31,9 @@ import org.corvid.ejb.node.NodeConfig;
 import org.corvid.persistence.mailstore.Mailbox;
 import org.corvid.persistence.mailstore.Message;
 import org.corvid.persistence.mailstore.MessageHeader;
+import org.hibernate.engine.spi.SessionImplementor;
+import org.hibernate.id.IdentifierGenerator;
+import org.hibernate.persister.entity.EntityPersister;
 import org.jboss.ejb3.annotation.SecurityDomain;
 
 /**
@@ -153,13 +160,15 @@ public class MessageStore {
                 changed.forEach(events::changed);
             }
         });
+        em.flush(); // what this transaction changed through entities reaches the connection first
+        SessionImplementor session = em.unwrap(SessionImplementor.class);
         // each mailbox is locked, and its quota root read, once per batch, in name order (no deadlock between
         // two writers); the roots' usage then grows here as copies are accepted
-        Map<String, Mailbox> locked = new HashMap<>();
+        Map<String, Locked> locked = new HashMap<>();
         Map<String, String> rootOf = new HashMap<>();
         Map<String, Quotas.Quota> roots = new HashMap<>();
         for (String name : new java.util.TreeSet<>(staged.stream().map(Staged::mailbox).toList())) {
-            Mailbox m = lock(name);
+            Locked m = session.doReturningWork(c -> Locked.lock(c, name));
             if (m != null) {
                 locked.put(name, m);
                 Quotas.Quota quota = checkQuota ? quotas.rootOf(name) : null;
@@ -169,10 +178,14 @@ public class MessageStore {
                 }
             }
         }
+        IdentifierGenerator ids = (IdentifierGenerator) session.getFactory().getMappingMetamodel()
+                .getEntityDescriptor(Message.class).getGenerator();
+        List<Object[]> rows = new ArrayList<>();
+        List<Object[]> headers = new ArrayList<>();
         for (int i = 0; i < staged.size(); i++) {
             Staged s = staged.get(i);
-            Mailbox m = locked.get(s.mailbox());
-            if (m == null || !m.getUniqueId().equals(s.uniqueId())) {
+            Locked m = locked.get(s.mailbox());
+            if (m == null || !m.uniqueId.equals(s.uniqueId())) {
                 uids[i] = -1; // deleted (or replaced) meanwhile
                 continue;
             }
@@ -185,18 +198,101 @@ public class MessageStore {
                 }
                 roots.put(root, quota.plus(s.size()));
             }
-            long[] uidAndModseq = m.allocateUidAndModseq();
-            m.added(s.size());
-            Message message = new Message(m.getId(), uidAndModseq[0], uidAndModseq[1], String.join(" ", s.flags()),
-                    s.internalDate(), s.size(), s.file());
-            em.persist(message);
+            long id = ((Number) ids.generate(session, null)).longValue();
+            uids[i] = m.uidNext++;
+            m.highestModseq++;
+            m.addedBytes += s.size();
+            m.addedMessages++;
+            rows.add(new Object[] {id, m.id, uids[i], m.highestModseq, String.join(" ", s.flags()), s.internalDate(),
+                    s.size(), s.file()});
             if (s.header() != null) {
-                em.persist(new MessageHeader(message.getId(), s.header()));
+                headers.add(new Object[] {id, s.header()});
             }
-            uids[i] = uidAndModseq[0];
         }
-        em.flush(); // a constraint violation fails here, inside the caller's try, not at the commit
+        session.doWork(c -> {
+            insert(c, "INSERT INTO message (id, mailbox_id, uid, modseq, flags, internal_date, size, spool_file) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows);
+            insert(c, "INSERT INTO message_header (message_id, header) VALUES (?, ?)", headers);
+            for (Locked m : locked.values()) {
+                m.update(c);
+            }
+        });
+        // an entity of a changed mailbox already loaded in this transaction must not write its old counters back
+        EntityPersister mailboxes = session.getFactory().getMappingMetamodel().getEntityDescriptor(Mailbox.class);
+        for (Locked m : locked.values()) {
+            Object loaded = session.getPersistenceContextInternal().getEntity(session.generateEntityKey(m.id, mailboxes));
+            if (loaded != null && m.addedMessages > 0) {
+                em.refresh(loaded);
+            }
+        }
         return uids;
+    }
+
+    /** A mailbox row locked for a batch of appends, and what the batch adds to it. */
+    private static final class Locked {
+        final long id;
+        final String uniqueId;
+        long uidNext;
+        long highestModseq;
+        long addedBytes;
+        long addedMessages;
+
+        private Locked(long id, String uniqueId, long uidNext, long highestModseq) {
+            this.id = id;
+            this.uniqueId = uniqueId;
+            this.uidNext = uidNext;
+            this.highestModseq = highestModseq;
+        }
+
+        /** Locks the mailbox's row until the commit; null if there is no such mailbox here. */
+        static Locked lock(Connection c, String name) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, unique_id, uid_next, highest_modseq FROM mailbox "
+                    + "WHERE name = ? AND move_id IS NULL FOR UPDATE")) {
+                ps.setString(1, name);
+                try (ResultSet r = ps.executeQuery()) {
+                    return r.next() ? new Locked(r.getLong(1), r.getString(2), r.getLong(3), r.getLong(4)) : null;
+                }
+            }
+        }
+
+        /** Writes the new UIDNEXT, HIGHESTMODSEQ and totals; the version moves as an entity update moves it. */
+        void update(Connection c) throws SQLException {
+            if (addedMessages == 0) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE mailbox SET uid_next = ?, highest_modseq = ?, "
+                    + "total_bytes = total_bytes + ?, total_messages = total_messages + ?, version = version + 1 "
+                    + "WHERE id = ?")) {
+                ps.setLong(1, uidNext);
+                ps.setLong(2, highestModseq);
+                ps.setLong(3, addedBytes);
+                ps.setLong(4, addedMessages);
+                ps.setLong(5, id);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Inserts {@code rows} with {@code sql}: one statement, batched when there are several. */
+    private static void insert(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    ps.setObject(i + 1, row[i]);
+                }
+                if (rows.size() == 1) {
+                    ps.executeUpdate(); // H2's executeBatch makes an exception per call, used or not
+                } else {
+                    ps.addBatch();
+                }
+            }
+            if (rows.size() > 1) {
+                ps.executeBatch();
+            }
+        }
     }
 
     /**

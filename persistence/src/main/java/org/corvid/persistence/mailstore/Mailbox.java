@@ -143,11 +143,6 @@ public class Mailbox {
     public String getAcl() { return acl; }
     public void setAcl(String acl) { this.acl = Objects.requireNonNull(acl); }
 
-    /** The next UID and a new MODSEQ for a message added now (caller holds a write lock on this row). */
-    public long[] allocateUidAndModseq() {
-        return new long[] {uidNext++, ++highestModseq};
-    }
-
     /** Keeps the totals (quota usage) in step with an appended message of {@code size} bytes. */
     public void added(long size) {
         totalBytes += size;
