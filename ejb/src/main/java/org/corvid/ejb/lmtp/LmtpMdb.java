@@ -1,5 +1,6 @@
 package org.corvid.ejb.lmtp;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.EJB;
@@ -79,6 +80,12 @@ public class LmtpMdb implements LmtpListener {
     @EJB
     private NodeConfig node;
 
+    // the node's settings, fixed at its start, read once per instance rather than through an EJB call per command
+    private String serverName;
+    private String version;
+    private boolean backend;
+    private boolean frontend;
+
     @EJB
     private MailboxStore mailboxes;
 
@@ -120,7 +127,15 @@ public class LmtpMdb implements LmtpListener {
 
     @OnConnect
     public void greet(Connection c) {
-        c.write("220 " + node.serverName() + " Corvid LMTP " + node.version() + " server ready");
+        c.write("220 " + serverName + " Corvid LMTP " + version + " server ready");
+    }
+
+    @PostConstruct
+    void init() {
+        serverName = node.serverName();
+        version = node.version();
+        backend = node.has(NodeConfig.Role.BACKEND);
+        frontend = node.has(NodeConfig.Role.FRONTEND);
     }
 
     @Command(value = "LHLO", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
@@ -130,7 +145,7 @@ public class LmtpMdb implements LmtpListener {
             return;
         }
         c.attributes().remove(TRANSACTION);
-        c.write("250-" + node.serverName());
+        c.write("250-" + serverName);
         c.write("250-PIPELINING");
         c.write("250-8BITMIME");
         c.write("250-ENHANCEDSTATUSCODES");
@@ -227,20 +242,20 @@ public class LmtpMdb implements LmtpListener {
         } else {
             String address = m.group(1);
             String inbox = inboxOf(address);
-            boolean held = inbox != null && node.has(NodeConfig.Role.BACKEND) && fence.frozen(inbox);
+            boolean held = inbox != null && backend && fence.frozen(inbox);
             if (held && !fence.awaitThawed(inbox, moveHold())) {
                 c.write("451 4.2.1 Mailbox is being moved, try again later");
                 return;
             }
-            String mailbox = inbox == null || !node.has(NodeConfig.Role.BACKEND) ? null : mailboxFor(address, inbox);
-            boolean moving = mailbox == null && inbox != null && node.has(NodeConfig.Role.BACKEND)
+            String mailbox = inbox == null || !backend ? null : mailboxFor(address, inbox);
+            boolean moving = mailbox == null && inbox != null && backend
                     && (held || mailboxes.moving(inbox)); // moved out just now, or being copied in
-            if (moving && !node.has(NodeConfig.Role.FRONTEND)) {
+            if (moving && !frontend) {
                 c.write("451 4.2.1 Mailbox is moving between servers, try again later");
             } else if (mailbox != null) {
                 e.add(address, mailbox, null);
                 c.write("250 2.1.5 Ok");
-            } else if (inbox == null || !node.has(NodeConfig.Role.FRONTEND)) {
+            } else if (inbox == null || !frontend) {
                 c.write("550 5.1.1 Mailbox unknown");
             } else {
                 route(c, e, address, inbox);
@@ -418,8 +433,8 @@ public class LmtpMdb implements LmtpListener {
     /** Return-Path and Received, as Cyrus's lmtpd adds them. */
     private byte[] traceHeaders(Envelope e, Connection c) {
         return ("Return-Path: <" + e.from + ">\r\n"
-                + "Received: from " + c.remoteAddress().getAddress().getHostAddress() + " by " + node.serverName()
-                + " (Corvid LMTP " + node.version() + "); " + RFC5322.format(OffsetDateTime.now(ZoneOffset.UTC)) + "\r\n")
+                + "Received: from " + c.remoteAddress().getAddress().getHostAddress() + " by " + serverName
+                + " (Corvid LMTP " + version + "); " + RFC5322.format(OffsetDateTime.now(ZoneOffset.UTC)) + "\r\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
