@@ -82,6 +82,35 @@ class LmtpDeliveryIT {
         assertTrue(got.endsWith("Subject: lmtp it\r\n\r\n.dot-stuffed line\r\nlast line\r\n"), got);
     }
 
+    /** {@code user+detail} goes to {@code INBOX.detail} when anyone may post there (Cyrus's rule), else to INBOX. */
+    @Test
+    void plusDetailGoesToTheFolderWhenAnyoneMayPostThere() throws Exception {
+        String folder = "f" + Long.toString(System.nanoTime(), 36);
+        try (LineClient c = LineClient.imap("bob")) {
+            c.send("C1 CREATE INBOX." + folder);
+            assertTrue(c.readUntil("C1 ").startsWith("C1 OK"));
+            c.send("C2 SETACL INBOX." + folder + " anyone p");
+            assertTrue(c.readUntil("C2 ").startsWith("C2 OK"));
+        }
+        int inbox = inboxCount("bob");
+        try (LineClient l = new LineClient(TestServer.LMTP)) {
+            l.readUntil("220 ");
+            l.send("LHLO it.example");
+            l.readUntil("250 ");
+            l.send("MAIL FROM:<s@example.org>\r\nRCPT TO:<bob+" + folder + "@example.org>\r\nDATA");
+            assertEquals(List.of("250 2.1.0 Ok", "250 2.1.5 Ok"), List.of(l.read(), l.read()));
+            assertTrue(l.read().startsWith("354 "));
+            l.send("Subject: to the folder\r\n\r\nbody\r\n.");
+            assertEquals("250 2.1.5 Ok", l.read());
+        }
+        assertEquals(inbox, inboxCount("bob"), "not into INBOX");
+        try (LineClient c = LineClient.imap("bob")) {
+            c.send("S1 STATUS INBOX." + folder + " (MESSAGES UIDNEXT)");
+            assertEquals("* STATUS INBOX." + folder + " (MESSAGES 1 UIDNEXT 2)", c.readUntil("* STATUS"));
+            c.readUntil("S1 OK");
+        }
+    }
+
     /** A message with nothing in it but the end of data is stored as its trace headers, exactly the size announced. */
     @Test
     void anEmptyMessageIsStoredWithItsTraceHeaders() throws Exception {

@@ -109,22 +109,42 @@ public class MessageStore {
     }
 
     /**
+     * Where a mailbox's messages go: its partition, and the unique id that tells it from a later mailbox of the
+     * same name ({@link #store} checks it under the mailbox's lock).
+     */
+    public record Place(String mailbox, String partition, String uniqueId) {
+    }
+
+    /** The mailbox's {@link Place}; null if there is no such mailbox here (or it is moving). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Place place(String mailboxName) {
+        return em.createNamedQuery(Mailbox.PLACE_BY_NAME, Object[].class).setParameter("name", mailboxName)
+                .getResultStream().findFirst().map(r -> new Place(mailboxName, (String) r[0], (String) r[1]))
+                .orElse(null);
+    }
+
+    /**
      * Writes the message's spool file durably, before any lock is taken (the slow part, done in parallel by
      * concurrent deliveries); null if there is no such mailbox.
      */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Staged stage(String mailboxName, MessageSource content, Set<String> flags, OffsetDateTime internalDate) {
-        Object[] place = em.createNamedQuery(Mailbox.PLACE_BY_NAME, Object[].class).setParameter("name", mailboxName)
-                .getResultStream().findFirst().orElse(null);
-        if (place == null) {
-            return null;
-        }
-        String file = spool.write((String) place[0], (String) place[1], content);
+        Place place = place(mailboxName);
+        return place == null ? null : stage(place, content, flags, internalDate);
+    }
+
+    /**
+     * As {@link #stage(String, MessageSource, Set, OffsetDateTime)} into a place already looked up (LMTP's
+     * RCPT did): if the mailbox has gone since, {@link #store} finds it so and deletes the file.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Staged stage(Place place, MessageSource content, Set<String> flags, OffsetDateTime internalDate) {
+        String file = spool.write(place.partition(), place.uniqueId(), content);
         byte[] head = content.head(MessageHeader.MAX_BYTES + 1);
         int headerEnd = headerEnd(head);
         byte[] header = headerEnd <= MessageHeader.MAX_BYTES && (headerEnd < head.length || head.length == content.size())
                 ? Arrays.copyOfRange(head, 0, headerEnd) : null;
-        return new Staged(mailboxName, (String) place[1], (String) place[0], file, content.size(), header, flags,
+        return new Staged(place.mailbox(), place.uniqueId(), place.partition(), file, content.size(), header, flags,
                 internalDate);
     }
 

@@ -111,10 +111,10 @@ public class LmtpMdb implements LmtpListener {
     private static final class Envelope {
         String from;
         final List<String> recipients = new ArrayList<>();  // as the client wrote them
-        final List<String> mailboxes = new ArrayList<>();   // internal names, same order (null: on another backend)
+        final List<MessageStore.Place> mailboxes = new ArrayList<>(); // same order (null: on another backend)
         final List<String> servers = new ArrayList<>();     // the other backend holding it (null: here)
 
-        void add(String recipient, String mailbox, String server) {
+        void add(String recipient, MessageStore.Place mailbox, String server) {
             recipients.add(recipient);
             mailboxes.add(mailbox);
             servers.add(server);
@@ -247,7 +247,7 @@ public class LmtpMdb implements LmtpListener {
                 c.write("451 4.2.1 Mailbox is being moved, try again later");
                 return;
             }
-            String mailbox = inbox == null || !backend ? null : mailboxFor(address, inbox);
+            MessageStore.Place mailbox = inbox == null || !backend ? null : mailboxFor(address, inbox);
             boolean moving = mailbox == null && inbox != null && backend
                     && (held || mailboxes.moving(inbox)); // moved out just now, or being copied in
             if (moving && !frontend) {
@@ -302,8 +302,9 @@ public class LmtpMdb implements LmtpListener {
     }
 
     /** The local mailbox for {@code address}: {@code inbox}, or its {@code .detail} child; null if not here. */
-    private String mailboxFor(String address, String inbox) {
-        if (mailboxes.find(inbox) == null) {
+    private MessageStore.Place mailboxFor(String address, String inbox) {
+        MessageStore.Place place = messages.place(inbox);
+        if (place == null) {
             return null;
         }
         int at = address.lastIndexOf('@');
@@ -311,11 +312,13 @@ public class LmtpMdb implements LmtpListener {
         int plus = local.indexOf('+');
         if (plus >= 0 && plus + 1 < local.length()) {
             MailboxStore.Info detail = mailboxes.find(inbox + "." + local.substring(plus + 1));
-            if (detail != null && MailboxAcl.parse(detail.acl()).allows("anyone", 'p')) {
-                return detail.name();
+            MessageStore.Place detailPlace = detail != null && MailboxAcl.parse(detail.acl()).allows("anyone", 'p')
+                    ? messages.place(detail.name()) : null;
+            if (detailPlace != null) {
+                return detailPlace;
             }
         }
-        return inbox;
+        return place;
     }
 
     @Command(value = "DATA", states = {SessionState.NOT_AUTHENTICATED, SessionState.AUTHENTICATED})
@@ -346,7 +349,7 @@ public class LmtpMdb implements LmtpListener {
         // delivery writer, which commits concurrent deliveries together; each reply waits for its commit
         List<CompletableFuture<Long>> stored = new ArrayList<>();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
-        for (String mailbox : e.mailboxes) {
+        for (MessageStore.Place mailbox : e.mailboxes) {
             if (mailbox == null) {
                 stored.add(null); // on another backend
                 continue;
@@ -371,11 +374,11 @@ public class LmtpMdb implements LmtpListener {
                 } else if (uid < 0) {
                     c.write("550 5.1.1 Mailbox unknown");
                 } else {
-                    LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.size(), e.mailboxes.get(i), uid);
+                    LOG.debugf("[%s] delivered %d bytes to %s as UID %d", c.id(), message.size(), e.mailboxes.get(i).mailbox(), uid);
                     c.write("250 2.1.5 Ok");
                 }
             } catch (InterruptedException | ExecutionException | RuntimeException ex) {
-                LOG.errorf(ex, "[%s] delivery to %s failed", c.id(), e.mailboxes.get(i));
+                LOG.errorf(ex, "[%s] delivery to %s failed", c.id(), e.mailboxes.get(i).mailbox());
                 c.write("451 4.3.0 Temporary failure, try again later");
             }
         }
