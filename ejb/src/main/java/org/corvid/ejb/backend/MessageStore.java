@@ -104,7 +104,7 @@ public class MessageStore {
      * A message whose spool file is written and forced, not yet in its mailbox: {@link #store} adds it, and
      * deletes the file if it ends up not stored (the mailbox went, over quota, or a rollback).
      */
-    public record Staged(String mailbox, String uniqueId, String partition, String file, long size, byte[] header,
+    public record Staged(Place place, String file, long size, byte[] header,
                          Set<String> flags, OffsetDateTime internalDate) {
     }
 
@@ -144,8 +144,7 @@ public class MessageStore {
         int headerEnd = headerEnd(head);
         byte[] header = headerEnd <= MessageHeader.MAX_BYTES && (headerEnd < head.length || head.length == content.size())
                 ? Arrays.copyOfRange(head, 0, headerEnd) : null;
-        return new Staged(place.mailbox(), place.uniqueId(), place.partition(), file, content.size(), header, flags,
-                internalDate);
+        return new Staged(place, file, content.size(), header, flags, internalDate);
     }
 
     /**
@@ -172,9 +171,9 @@ public class MessageStore {
                 Set<String> changed = new java.util.HashSet<>();
                 for (int i = 0; i < staged.size(); i++) {
                     if (committed && uids[i] > 0) {
-                        changed.add(staged.get(i).mailbox());
+                        changed.add(staged.get(i).place().mailbox());
                     } else if (committed || status == Status.STATUS_ROLLEDBACK) {
-                        spool.delete(staged.get(i).partition(), staged.get(i).file());
+                        spool.delete(staged.get(i).place().partition(), staged.get(i).file());
                     }
                 }
                 changed.forEach(events::changed);
@@ -187,7 +186,7 @@ public class MessageStore {
         Map<String, Locked> locked = new HashMap<>();
         Map<String, String> rootOf = new HashMap<>();
         Map<String, Quotas.Quota> roots = new HashMap<>();
-        for (String name : new java.util.TreeSet<>(staged.stream().map(Staged::mailbox).toList())) {
+        for (String name : new java.util.TreeSet<>(staged.stream().map(x -> x.place().mailbox()).toList())) {
             Locked m = session.doReturningWork(c -> Locked.lock(c, name));
             if (m != null) {
                 locked.put(name, m);
@@ -204,12 +203,12 @@ public class MessageStore {
         List<Object[]> headers = new ArrayList<>();
         for (int i = 0; i < staged.size(); i++) {
             Staged s = staged.get(i);
-            Locked m = locked.get(s.mailbox());
-            if (m == null || !m.uniqueId.equals(s.uniqueId())) {
+            Locked m = locked.get(s.place().mailbox());
+            if (m == null || !m.uniqueId.equals(s.place().uniqueId())) {
                 uids[i] = -1; // deleted (or replaced) meanwhile
                 continue;
             }
-            String root = rootOf.get(s.mailbox());
+            String root = rootOf.get(s.place().mailbox());
             if (root != null) {
                 Quotas.Quota quota = roots.get(root);
                 if (!quota.allows(s.size())) {
@@ -337,13 +336,13 @@ public class MessageStore {
                 Staged s = stage(target, MessageSource.of(spool.path(m.partition(), m.file()), m.size()), flags.get(i),
                         m.internalDate());
                 if (s == null) {
-                    staged.forEach(x -> spool.delete(x.partition(), x.file()));
+                    staged.forEach(x -> spool.delete(x.place().partition(), x.file()));
                     return new long[] {-1};
                 }
                 staged.add(s);
             }
         } catch (RuntimeException e) { // e.g. a source expunged meanwhile: no copy stays half made
-            staged.forEach(x -> spool.delete(x.partition(), x.file()));
+            staged.forEach(x -> spool.delete(x.place().partition(), x.file()));
             throw e;
         }
         Quotas.Quota root = movingFrom == null ? null : quotas.rootOf(target);
