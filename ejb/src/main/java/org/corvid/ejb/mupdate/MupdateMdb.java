@@ -1,5 +1,6 @@
 package org.corvid.ejb.mupdate;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.EJB;
@@ -56,6 +57,9 @@ public class MupdateMdb implements MupdateListener {
 
     @EJB
     private NodeConfig node;
+
+    /** This node has the {@code mupdate} role; read once per instance (roles change only with a reload). */
+    private boolean mupdateRole;
 
     @EJB
     private Authenticator authenticator;
@@ -116,6 +120,11 @@ public class MupdateMdb implements MupdateListener {
         // a slave names its master, as Cyrus does: "mupdate://host:port"
         String role = slave.active() ? "mupdate://" + slave.master() : "(master)";
         c.write("* OK MUPDATE \"" + node.serverName() + "\" \"Corvid\" \"" + node.version() + "\" \"" + role + "\"");
+    }
+
+    @PostConstruct
+    void init() {
+        mupdateRole = node.has(NodeConfig.Role.MUPDATE);
     }
 
     @Command(value = "NOOP", states = {SessionState.AUTHENTICATED, SessionState.SELECTED})
@@ -356,7 +365,7 @@ public class MupdateMdb implements MupdateListener {
      * while this one is written), on a slave from the location cache.
      */
     private void dump(String tag, Connection c, String locationPrefix, Set<String> hosts) {
-        if (!node.has(NodeConfig.Role.MUPDATE)) {
+        if (!mupdateRole) {
             locations.forEachInOrder(locationPrefix, rec -> write(tag, c, rec, hosts));
             return;
         }
@@ -396,7 +405,7 @@ public class MupdateMdb implements MupdateListener {
         if (a == null) {
             return null;
         }
-        if (!node.has(NodeConfig.Role.MUPDATE) || !list.callerMayWrite()) {
+        if (!mupdateRole || !list.callerMayWrite()) {
             c.write(r.tag() + " BAD \"read-only session\"");
             return null;
         }
