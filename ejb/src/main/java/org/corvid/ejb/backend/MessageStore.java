@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.corvid.ejb.node.Jdbc;
 import org.corvid.ejb.node.NodeConfig;
 import org.corvid.persistence.mailstore.Mailbox;
 import org.corvid.persistence.mailstore.Message;
@@ -229,9 +230,9 @@ public class MessageStore {
             }
         }
         session.doWork(c -> {
-            insert(c, "INSERT INTO message (id, mailbox_id, uid, modseq, flags, internal_date, size, spool_file) "
+            Jdbc.insert(c, "INSERT INTO message (id, mailbox_id, uid, modseq, flags, internal_date, size, spool_file) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows);
-            insert(c, "INSERT INTO message_header (message_id, header) VALUES (?, ?)", headers);
+            Jdbc.insert(c, "INSERT INTO message_header (message_id, header) VALUES (?, ?)", headers);
             for (Locked m : locked.values()) {
                 m.update(c);
             }
@@ -279,38 +280,9 @@ public class MessageStore {
             if (addedMessages == 0) {
                 return;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE mailbox SET uid_next = ?, highest_modseq = ?, "
-                    + "total_bytes = total_bytes + ?, total_messages = total_messages + ?, version = version + 1 "
-                    + "WHERE id = ?")) {
-                ps.setLong(1, uidNext);
-                ps.setLong(2, highestModseq);
-                ps.setLong(3, addedBytes);
-                ps.setLong(4, addedMessages);
-                ps.setLong(5, id);
-                ps.executeUpdate();
-            }
-        }
-    }
-
-    /** Inserts {@code rows} with {@code sql}: one statement, batched when there are several. */
-    private static void insert(Connection c, String sql, List<Object[]> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (Object[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    ps.setObject(i + 1, row[i]);
-                }
-                if (rows.size() == 1) {
-                    ps.executeUpdate(); // H2's executeBatch makes an exception per call, used or not
-                } else {
-                    ps.addBatch();
-                }
-            }
-            if (rows.size() > 1) {
-                ps.executeBatch();
-            }
+            Jdbc.update(c, "UPDATE mailbox SET uid_next = ?, highest_modseq = ?, total_bytes = total_bytes + ?, "
+                    + "total_messages = total_messages + ?, version = version + 1 WHERE id = ?",
+                    uidNext, highestModseq, addedBytes, addedMessages, id);
         }
     }
 

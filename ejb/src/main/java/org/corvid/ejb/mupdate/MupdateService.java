@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import org.corvid.ejb.cluster.MasterRole;
+import org.corvid.ejb.node.Jdbc;
 import org.corvid.persistence.mupdate.MailboxLocation;
 import org.corvid.persistence.mupdate.MailboxState;
 import org.hibernate.engine.spi.SessionImplementor;
@@ -234,12 +235,7 @@ public class MupdateService {
 
         private Outcome remove(Row l) {
             long id = l.id;
-            statements.add(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM mailbox_location WHERE id = ?")) {
-                    ps.setLong(1, id);
-                    ps.executeUpdate();
-                }
-            });
+            statements.add(c -> Jdbc.update(c, "DELETE FROM mailbox_location WHERE id = ?", id));
             entries.remove(l.name);
             made.add(new MupdateChange(l.name, null, l.server()));
             return Outcome.DONE;
@@ -257,22 +253,9 @@ public class MupdateService {
                 l = new Row(ids.getAsLong(), name, location, acl, state, now);
                 long id = l.id;
                 String uniqueId = UUID.randomUUID().toString();
-                statements.add(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO mailbox_location (id, name, location, "
-                            + "server, partition_name, acl, state, unique_id, version, last_change) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
-                        ps.setLong(1, id);
-                        ps.setString(2, name);
-                        ps.setString(3, location);
-                        ps.setString(4, server);
-                        ps.setString(5, partition);
-                        ps.setString(6, acl);
-                        ps.setString(7, state.name());
-                        ps.setString(8, uniqueId);
-                        ps.setObject(9, at);
-                        ps.executeUpdate();
-                    }
-                });
+                statements.add(c -> Jdbc.update(c, "INSERT INTO mailbox_location (id, name, location, server, "
+                        + "partition_name, acl, state, unique_id, version, last_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                        id, name, location, server, partition, acl, state.name(), uniqueId, at));
                 entries.put(name, l);
             } else {
                 l.location = location;
@@ -280,20 +263,9 @@ public class MupdateService {
                 l.state = state;
                 l.lastChange = now;
                 long id = l.id;
-                statements.add(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE mailbox_location SET location = ?, "
-                            + "server = ?, partition_name = ?, acl = ?, state = ?, last_change = ?, version = version + 1 "
-                            + "WHERE id = ?")) {
-                        ps.setString(1, location);
-                        ps.setString(2, server);
-                        ps.setString(3, partition);
-                        ps.setString(4, acl);
-                        ps.setString(5, state.name());
-                        ps.setObject(6, at);
-                        ps.setLong(7, id);
-                        ps.executeUpdate();
-                    }
-                });
+                statements.add(c -> Jdbc.update(c, "UPDATE mailbox_location SET location = ?, server = ?, "
+                        + "partition_name = ?, acl = ?, state = ?, last_change = ?, version = version + 1 WHERE id = ?",
+                        location, server, partition, acl, state.name(), at, id));
             }
             made.add(new MupdateChange(name, l.record(), oldServer));
             return Outcome.DONE;
