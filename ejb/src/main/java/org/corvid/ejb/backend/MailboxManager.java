@@ -61,8 +61,23 @@ public class MailboxManager {
     @EJB
     private org.corvid.ejb.move.MoveFence fence;
 
+    /** This node's name and data directory, read once per instance (they change only with a restart). */
+    private String serverName;
+    private java.nio.file.Path dataDir;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        serverName = node.serverName();
+        dataDir = node.dataDir();
+    }
+
     private String location(String partition) {
-        return node.serverName() + "!" + partition;
+        return serverName + "!" + partition;
+    }
+
+    /** The partition a new mailbox gets by default: its parent's ({@code parent} as found here), else the default one. */
+    public static String partitionUnder(MailboxStore.Info parent) {
+        return parent != null ? parent.partition() : Partitions.defaultPartition();
     }
 
     /** Creates {@code name} on {@code partition} with {@code acl}. */
@@ -82,10 +97,9 @@ public class MailboxManager {
             return Outcome.no("[INUSE] The mailbox (or the one above it) is being moved between servers; try again shortly");
         }
         if (partition == null) {
-            MailboxStore.Info parent = MailboxNames.parentOf(name) == null ? null : store.find(MailboxNames.parentOf(name));
-            partition = parent != null ? parent.partition() : Partitions.defaultPartition();
+            partition = partitionUnder(MailboxNames.parentOf(name) == null ? null : store.find(MailboxNames.parentOf(name)));
         }
-        if (new Partitions(node.dataDir()).path(partition) == null) {
+        if (new Partitions(dataDir).path(partition) == null) {
             return Outcome.no("[CANNOT] No partition " + partition + " on this backend");
         }
         Quotas.Quota quota = quotas.rootOf(name);
@@ -127,7 +141,7 @@ public class MailboxManager {
         try (MupdateConnection m = master.getConnection()) {
             for (String gone : store.delete(name, withChildren)) {
                 // a name the master places on another server is not ours to remove there
-                if (m.find(gone).map(e -> node.serverName().equals(e.server())).orElse(false)) {
+                if (m.find(gone).map(e -> serverName.equals(e.server())).orElse(false)) {
                     m.delete(gone);
                 }
             }

@@ -175,12 +175,15 @@ public class ImapMailboxes {
         if (name == null) {
             return;
         }
-        String acl = aclForNew(name);
+        String parentName = MailboxNames.parentOf(name);
+        MailboxStore.Info parent = parentName == null ? null : store.find(parentName); // found once, for both uses
+        String acl = aclForNew(name, parent);
         if (acl == null) {
             c.write(r.tag() + " NO [NOPERM] Permission denied");
             return;
         }
-        answer(r, c, manager.create(name, partition, acl, specialUse));
+        answer(r, c, manager.create(name, partition != null ? partition : MailboxManager.partitionUnder(parent), acl,
+                specialUse));
     }
 
     /**
@@ -210,9 +213,13 @@ public class ImapMailboxes {
      * a new top-level name (admins only).
      */
     private String aclForNew(String name) {
-        String owner = MailboxNames.ownerOf(name);
         String parentName = MailboxNames.parentOf(name);
-        MailboxStore.Info parent = parentName == null ? null : store.find(parentName);
+        return aclForNew(name, parentName == null ? null : store.find(parentName));
+    }
+
+    /** As {@link #aclForNew(String)}, with {@code name}'s parent already looked up (null: none here). */
+    private String aclForNew(String name, MailboxStore.Info parent) {
+        String owner = MailboxNames.ownerOf(name);
         if (parent != null && !MailboxNames.isUserInbox(name)) {
             return caller().may(parent, 'k') || caller().user().equals(owner) ? parent.acl() : null;
         }
