@@ -245,9 +245,8 @@ public class MupdateService {
         private Outcome store(Row l, String name, String location, String acl, MailboxState state) {
             String oldServer = l == null ? null : l.server();
             Instant now = Instant.now();
-            int bang = location.indexOf('!');
             String server = MailboxLocation.serverOf(location);
-            String partition = bang < 0 ? null : location.substring(bang + 1);
+            String partition = MailboxLocation.partitionOf(location);
             OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
             if (l == null) {
                 l = new Row(ids.getAsLong(), name, location, acl, state, now);

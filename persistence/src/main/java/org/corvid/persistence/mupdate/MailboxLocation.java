@@ -98,8 +98,7 @@ public class MailboxLocation {
     public final void set(String location, String acl, MailboxState state) {
         this.location = Objects.requireNonNull(location);
         this.server = serverOf(location);
-        int bang = location.indexOf('!');
-        this.partition = bang < 0 ? null : location.substring(bang + 1);
+        this.partition = partitionOf(location);
         this.acl = Objects.requireNonNull(acl);
         this.state = Objects.requireNonNull(state);
         this.lastChange = Instant.now();
@@ -109,6 +108,12 @@ public class MailboxLocation {
     public static String serverOf(String location) {
         int bang = location.indexOf('!');
         return bang < 0 ? location : location.substring(0, bang);
+    }
+
+    /** The partition part of a location: everything after the first {@code !}; null if there is none. */
+    public static String partitionOf(String location) {
+        int bang = location.indexOf('!');
+        return bang < 0 ? null : location.substring(bang + 1);
     }
 
     public Long getId() { return id; }
